@@ -1,0 +1,185 @@
+"""Text folding, word classes and sentence splitting for matching.
+
+Folding makes matching ignore case, Unicode width and diacritics: `fold("ＲＵＳＩＡ")`,
+`fold("Rúsia")` and `fold("rusia")` are all "rusia". Each character is folded on its own
+(through a cached translation table, so the common case runs at C speed), which lets us keep a
+map from every folded offset back to the original text: key lines bold hits in the original.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Final
+
+# Marks that are diacritics (Latin, Greek, Cyrillic, Arabic harakat). Vowel signs of Indic and
+# Thai scripts are also combining marks, but they carry meaning and are kept.
+_DIACRITICS: Final = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u064b-\u065f\u0670\u0591-\u05c7]"
+)
+_SPACES: Final = frozenset("\t\n\r\x0b\x0c\u00a0\u1680\u2000\u2001\u2002\u2003\u2004"
+                           "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def _fold_char(ch: str) -> str:
+    """Fold one character: NFKC, casefold, diacritics dropped, every space a plain space."""
+    if ch in _SPACES:
+        return " "
+    out = unicodedata.normalize("NFKC", ch).casefold()
+    if out.isascii():
+        return out
+    stripped = _DIACRITICS.sub("", unicodedata.normalize("NFD", out))
+    return unicodedata.normalize("NFC", stripped)
+
+
+class _FoldTable(dict[int, str]):
+    """`str.translate` table that computes and remembers each character's folding."""
+
+    def __missing__(self, key: int) -> str:
+        value = _fold_char(chr(key))
+        self[key] = value
+        return value
+
+
+_TABLE: Final = _FoldTable()
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """Folded text plus, when lengths differ, the original offset of each folded character."""
+
+    text: str
+    original: str
+    offsets: tuple[int, ...] | None = None  # None: folded offset i is original offset i
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a folded span back to a span of the original text."""
+        if self.offsets is None:
+            return start, end
+        offs = self.offsets
+        o_start = offs[start] if start < len(offs) else len(self.original)
+        o_end = offs[end - 1] + 1 if end > 0 else 0
+        while o_end < len(self.original) and _is_mark(self.original[o_end]):
+            o_end += 1  # keep trailing combining marks with their base letter
+        return o_start, o_end
+
+
+def _is_mark(ch: str) -> bool:
+    return unicodedata.category(ch).startswith("M")
+
+
+def fold(text: str) -> Folded:
+    """Fold `text` for matching; see the module docstring."""
+    if text.isascii():
+        return Folded(text.lower().translate(_ASCII_SPACES), text)
+    folded = text.translate(_TABLE)
+    if len(folded) == len(text) and not _DIACRITICS.search(text):
+        return Folded(folded, text)  # nothing deleted and same length: nothing expanded either
+    pieces: list[int] = []
+    for i, ch in enumerate(text):
+        pieces.extend([i] * len(_TABLE[ord(ch)]))
+    return Folded(folded, text, tuple(pieces))
+
+
+_ASCII_SPACES: Final = {ord(c): " " for c in "\t\n\r\x0b\x0c"}
+
+
+def fold_str(text: str) -> str:
+    """Just the folded string (for aliases and keywords)."""
+    return fold(text).text
+
+
+# --- character classes -------------------------------------------------------------------------
+
+_ANYWHERE: Final = re.compile(
+    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\U00020000-\U0003134f]"
+)
+_HANGUL: Final = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+_ARABIC: Final = re.compile("[\u0600-\u06ff\u0750-\u077f]")
+
+
+def script_class(ch: str) -> str:
+    """How a character bounds a match: 'anywhere' (CJK, Thai), 'hangul', 'arabic' or 'word'."""
+    if _ANYWHERE.match(ch):
+        return "anywhere"
+    if _HANGUL.match(ch):
+        return "hangul"
+    if _ARABIC.match(ch):
+        return "arabic"
+    return "word"
+
+
+def is_word_char(ch: str) -> bool:
+    """Letters, digits and combining marks continue a word."""
+    return ch.isalnum() or ch == "_" or _is_mark(ch)
+
+
+# Arabic writes conjunctions, prepositions and the article attached to the next word.
+ARABIC_PREFIXES: Final = frozenset(
+    ["", "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "وب", "ول", "س"]
+)
+
+
+# --- sentences and words -----------------------------------------------------------------------
+
+_ABBREVIATIONS: Final = frozenset(
+    "mr mrs ms dr st jr sr prof gen col lt sgt gov sen rep vs etc no inc co corp ltd u.s u.n "
+    "u.k e.u a.s p.m a.m jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+_SENTENCE_END: Final = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|[。！？।॥؟]+[\"'”’」』)]*|\n+")
+_LAST_TOKEN: Final = re.compile(r"(\S+)$")
+_WORDS: Final = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W\u3040-\u30ff\u3400-\u9fff]+"
+)
+
+
+def sentence_bounds(text: str) -> tuple[int, ...]:
+    """Start offsets of the sentences of `text` (the first is always 0).
+
+    Ends are `.`, `!`, `?`, `…` before a space (not after common abbreviations or initials),
+    `。`, `！`, `？`, `।`, `؟` anywhere, and line breaks. Thai spaces are not sentence ends.
+    """
+    starts = [0]
+    for m in _SENTENCE_END.finditer(text):
+        if m.group().startswith(".") and _is_abbreviation(text, m.start()):
+            continue
+        end = m.end()
+        while end < len(text) and text[end].isspace():
+            end += 1
+        if 0 < end < len(text) and end != starts[-1]:
+            starts.append(end)
+    return tuple(starts)
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    token = _LAST_TOKEN.search(text, 0, dot)
+    if token is None:
+        return False
+    word = token.group(1).lstrip("(\"'“‘").lower()
+    return (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS
+
+
+def sentence_index(starts: tuple[int, ...], offset: int) -> int:
+    """Which sentence (index into `starts`) holds `offset`."""
+    return bisect.bisect_right(starts, offset) - 1
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of `text`, stripped."""
+    starts = sentence_bounds(text)
+    ends = (*starts[1:], len(text))
+    return [text[a:b].strip() for a, b in zip(starts, ends, strict=True) if text[a:b].strip()]
+
+
+def word_starts(folded: str) -> tuple[int, ...]:
+    """Start offsets of the words of folded text; each CJK character counts as a word."""
+    return tuple(m.start() for m in _WORDS.finditer(folded))
+
+
+def tokenize(text: str) -> list[str]:
+    """The words of `text` after folding."""
+    return _WORDS.findall(fold_str(text))

@@ -1,0 +1,468 @@
+"""Load and validate the configuration once, with every problem reported by file, line and key path.
+
+The YAML is composed into nodes (so every value keeps its line and column), `${VAR}` and
+`${VAR:-default}` are replaced from the environment, and the tree is checked against a small schema.
+All problems are collected before raising `ConfigError`; nothing stops at the first.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import ConfigError, Problem
+from bot.model import Source, SourceId
+
+DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+SOURCE_ID_RE = re.compile(r"^[a-z0-9-]+$")
+PROVIDERS = ("libre", "google", "deepl", "microsoft", "mymemory")
+
+
+def parse_duration(text: str) -> float:
+    """`30s`, `5m`, `2h`, `1d` (and `250ms`) in seconds; ValueError otherwise."""
+    m = DURATION_RE.match(text)
+    if not m:
+        raise ValueError(f"not a duration: {text!r} (write e.g. 30s, 5m, 2h, 1d)")
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TelegramConfig:
+    token: str | None
+    token_variable: str | None  # the environment variable the token comes from, for messages
+    api_base_url: str = "https://api.telegram.org"
+    admins: tuple[int, ...] = ()
+    link_preview: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderSpec:
+    type: str
+    url: str | None = None
+    api_key: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TranslationConfig:
+    default_language: str = "en"
+    timeout: float = 10.0
+    pool_size: int = 4
+    providers: tuple[ProviderSpec, ...] = (ProviderSpec(type="google"),)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollingConfig:
+    max_age: float = 3 * 86400.0  # items older than this are never alerted
+    dedup_window: float = 48 * 3600.0  # one story across sources within this window
+    retention: float = 90 * 86400.0  # seen records are kept this long
+    max_failures: int = 10  # a source is disabled after this many failures in a row
+    concurrency: int = 50
+    per_host: int = 2
+    max_bytes: int = 5_000_000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryConfig:
+    backlog_alert: int = 1000  # admins are told when the outbox holds more than this
+    max_attempts: int = 50
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Config:
+    path: Path | None
+    telegram: TelegramConfig
+    storage_path: Path
+    sources: tuple[Source, ...]
+    rules_paths: tuple[Path, ...]
+    translation: TranslationConfig
+    http_listen: str = "127.0.0.1:8080"
+    polling: PollingConfig = field(default_factory=PollingConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    log_format: str = "auto"
+    log_level: str = "INFO"
+
+
+# --- reading nodes ---------------------------------------------------------------------------
+
+
+class _Reader:
+    """Walks composed YAML nodes, collecting problems with their path and position."""
+
+    def __init__(self, file: str, env: Mapping[str, str]) -> None:
+        self.file = file
+        self.env = env
+        self.problems: list[Problem] = []
+        self.env_used: dict[str, str] = {}  # path -> variable name
+
+    def fail(self, node: yaml.Node | None, path: str, message: str) -> None:
+        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+        prefix = f"{path}: " if path else ""
+        self.problems.append(Problem(self.file, line, col, prefix + message))
+
+    def mapping(self, node: yaml.Node, path: str, keys: set[str]) -> dict[str, yaml.Node]:
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+            return {}
+        if not isinstance(node, yaml.MappingNode):
+            self.fail(node, path, "expected a mapping")
+            return {}
+        out: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            sub = f"{path}.{key}" if path else key
+            if key not in keys:
+                self.fail(key_node, sub, "unknown key" + _suggest(key, keys))
+            elif key in out:
+                self.fail(key_node, sub, "duplicate key")
+            else:
+                out[key] = value_node
+        return out
+
+    def sequence(self, node: yaml.Node, path: str) -> list[yaml.Node]:
+        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.fail(node, path, "expected a list")
+            return []
+        return list(node.value)
+
+    def text(self, node: yaml.Node, path: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.fail(node, path, "expected a single value")
+            return None
+        if node.tag.endswith(":null"):
+            return None
+        raw = str(node.value)
+        names: list[str] = []
+
+        def repl(m: re.Match[str]) -> str:
+            names.append(m.group(1))
+            value = self.env.get(m.group(1))
+            if value is None or (value == "" and m.group(2) is not None):
+                return m.group(2) if m.group(2) is not None else ""
+            return value
+
+        out = ENV_RE.sub(repl, raw)
+        if names:
+            self.env_used[path] = names[0]
+        return out
+
+    def string(
+        self, node: yaml.Node, path: str, check: Callable[[str], str | None] | None = None
+    ) -> str | None:
+        value = self.text(node, path)
+        if value is not None and check is not None and (msg := check(value)):
+            self.fail(node, path, msg)
+            return None
+        return value
+
+    def integer(self, node: yaml.Node, path: str, minimum: int | None = None) -> int | None:
+        value = self.text(node, path)
+        if value is None:
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self.fail(node, path, f"expected a whole number, got {value!r}")
+            return None
+        if minimum is not None and number < minimum:
+            self.fail(node, path, f"must be at least {minimum}, got {number}")
+            return None
+        return number
+
+    def boolean(self, node: yaml.Node, path: str) -> bool | None:
+        value = self.text(node, path)
+        if value is None:
+            return None
+        lowered = value.strip().lower()
+        if lowered in ("true", "yes", "on", "1"):
+            return True
+        if lowered in ("false", "no", "off", "0", ""):
+            return False
+        self.fail(node, path, f"expected true or false, got {value!r}")
+        return None
+
+    def duration(self, node: yaml.Node, path: str, minimum: float = 0.0) -> float | None:
+        value = self.text(node, path)
+        if value is None:
+            return None
+        try:
+            seconds = parse_duration(value)
+        except ValueError as e:
+            self.fail(node, path, str(e))
+            return None
+        if seconds < minimum:
+            self.fail(node, path, f"must be at least {_fmt_seconds(minimum)}, got {value}")
+            return None
+        return seconds
+
+
+def _suggest(key: str, keys: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, sorted(keys), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _fmt_seconds(seconds: float) -> str:
+    return f"{seconds:g}s"
+
+
+def _check_url(value: str) -> str | None:
+    if not re.match(r"^https?://[^\s/]+", value):
+        return f"expected an http(s) URL, got {value!r}"
+    return None
+
+
+def _check_lang(value: str) -> str | None:
+    if not re.match(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$", value):
+        return f"expected a language code such as en, id, zh-TW, got {value!r}"
+    return None
+
+
+def _check_listen(value: str) -> str | None:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        return f"expected HOST:PORT, got {value!r}"
+    return None
+
+
+# --- sections --------------------------------------------------------------------------------
+
+_TOP = {
+    "telegram",
+    "storage",
+    "sources",
+    "rules",
+    "translation",
+    "http",
+    "polling",
+    "delivery",
+    "log",
+}
+_SOURCE_KEYS = {
+    "id",
+    "url",
+    "interval",
+    "language",
+    "backfill",
+    "allow_private",
+    "full_text",
+    "name",
+}
+
+
+def _telegram(r: _Reader, node: yaml.Node | None) -> TelegramConfig:
+    keys = {"token", "api_base_url", "admins", "link_preview"}
+    m = r.mapping(node, "telegram", keys) if node is not None else {}
+    token = r.text(m["token"], "telegram.token") if "token" in m else None
+    admins: list[int] = []
+    if "admins" in m:
+        for i, item in enumerate(r.sequence(m["admins"], "telegram.admins")):
+            if (n := r.integer(item, f"telegram.admins[{i}]")) is not None:
+                admins.append(n)
+    base = "https://api.telegram.org"
+    if "api_base_url" in m:
+        base = r.string(m["api_base_url"], "telegram.api_base_url", _check_url) or base
+    preview = r.boolean(m["link_preview"], "telegram.link_preview") if "link_preview" in m else None
+    return TelegramConfig(
+        token=token or None,
+        token_variable=r.env_used.get("telegram.token"),
+        api_base_url=base.rstrip("/"),
+        admins=tuple(admins),
+        link_preview=bool(preview),
+    )
+
+
+def _source(r: _Reader, node: yaml.Node, path: str, seen: dict[str, str]) -> Source | None:
+    m = r.mapping(node, path, _SOURCE_KEYS)
+    before = len(r.problems)
+    for required in ("id", "url"):
+        if required not in m:
+            r.fail(node, path, f"missing required key {required!r}")
+    sid = r.string(m["id"], f"{path}.id", _check_source_id) if "id" in m else None
+    if sid and sid in seen:
+        r.fail(m["id"], f"{path}.id", f"duplicate source id {sid!r} (also {seen[sid]})")
+    elif sid:
+        seen[sid] = path
+    url = r.string(m["url"], f"{path}.url", _check_url) if "url" in m else None
+    kwargs: dict[str, Any] = {}
+    if "interval" in m:
+        kwargs["interval"] = r.duration(m["interval"], f"{path}.interval", minimum=10.0)
+    if "language" in m:
+        kwargs["language"] = r.string(m["language"], f"{path}.language", _check_lang)
+    if "backfill" in m:
+        kwargs["backfill"] = r.integer(m["backfill"], f"{path}.backfill", minimum=0)
+    for flag in ("allow_private", "full_text"):
+        if flag in m:
+            kwargs[flag] = r.boolean(m[flag], f"{path}.{flag}")
+    if "name" in m:
+        kwargs["name"] = r.text(m["name"], f"{path}.name")
+    if len(r.problems) > before or not sid or not url:
+        return None
+    clean = {k: v for k, v in kwargs.items() if v is not None}
+    if "language" in clean:
+        clean["language"] = clean["language"].lower().replace("_", "-")
+    return Source(id=SourceId(sid), url=url, origin="config", **clean)
+
+
+def _check_source_id(value: str) -> str | None:
+    return None if SOURCE_ID_RE.match(value) else f"must match [a-z0-9-]+, got {value!r}"
+
+
+def _translation(r: _Reader, node: yaml.Node | None) -> TranslationConfig:
+    keys = {"default_language", "timeout", "providers", "pool_size"}
+    m = r.mapping(node, "translation", keys) if node is not None else {}
+    kwargs: dict[str, Any] = {}
+    if "default_language" in m:
+        kwargs["default_language"] = r.string(
+            m["default_language"], "translation.default_language", _check_lang
+        )
+    if "timeout" in m:
+        kwargs["timeout"] = r.duration(m["timeout"], "translation.timeout", minimum=0.1)
+    if "pool_size" in m:
+        kwargs["pool_size"] = r.integer(m["pool_size"], "translation.pool_size", minimum=1)
+    if "providers" in m:
+        providers = []
+        for i, item in enumerate(r.sequence(m["providers"], "translation.providers")):
+            if (p := _provider(r, item, f"translation.providers[{i}]")) is not None:
+                providers.append(p)
+        kwargs["providers"] = tuple(providers)
+    return TranslationConfig(**{k: v for k, v in kwargs.items() if v is not None})
+
+
+def _provider(r: _Reader, node: yaml.Node, path: str) -> ProviderSpec | None:
+    m = r.mapping(node, path, {"type", "url", "api_key", "region"})
+    if "type" not in m:
+        r.fail(node, path, "missing required key 'type'")
+        return None
+    kind = r.text(m["type"], f"{path}.type")
+    if kind not in PROVIDERS:
+        r.fail(
+            m["type"], f"{path}.type", f"unknown provider {kind!r}; one of {', '.join(PROVIDERS)}"
+        )
+        return None
+    url = r.string(m["url"], f"{path}.url", _check_url) if "url" in m else None
+    key = r.text(m["api_key"], f"{path}.api_key") if "api_key" in m else None
+    region = r.text(m["region"], f"{path}.region") if "region" in m else None
+    if kind == "libre" and not url:
+        r.fail(node, path, "a libre provider needs a url")
+    if kind in ("deepl", "microsoft") and not key:
+        r.fail(node, path, f"a {kind} provider needs an api_key")
+    return ProviderSpec(type=kind, url=url, api_key=key or None, region=region or None)
+
+
+def _polling(r: _Reader, node: yaml.Node | None) -> PollingConfig:
+    durations = {"max_age", "dedup_window", "retention"}
+    ints = {"max_failures": 1, "concurrency": 1, "per_host": 1, "max_bytes": 1024}
+    m = r.mapping(node, "polling", durations | set(ints)) if node is not None else {}
+    kwargs: dict[str, Any] = {}
+    for key, value in m.items():
+        if key in durations:
+            kwargs[key] = r.duration(value, f"polling.{key}", minimum=60.0)
+        else:
+            kwargs[key] = r.integer(value, f"polling.{key}", minimum=ints[key])
+    return PollingConfig(**{k: v for k, v in kwargs.items() if v is not None})
+
+
+def _delivery(r: _Reader, node: yaml.Node | None) -> DeliveryConfig:
+    m = r.mapping(node, "delivery", {"backlog_alert", "max_attempts"}) if node is not None else {}
+    kwargs = {k: r.integer(v, f"delivery.{k}", minimum=1) for k, v in m.items()}
+    return DeliveryConfig(**{k: v for k, v in kwargs.items() if v is not None})
+
+
+def _resolve(base: Path | None, raw: str) -> Path:
+    path = Path(raw).expanduser()
+    if path.is_absolute() or base is None:
+        return path
+    beside = base / path
+    return beside if beside.exists() or not path.exists() else path
+
+
+# --- entry points ----------------------------------------------------------------------------
+
+
+def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate `path`; raise ConfigError listing every problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError([Problem(str(path), 1, 1, f"cannot read config: {e.strerror}")]) from e
+    return parse_config(text, file=str(path), base=path.parent, env=env)
+
+
+def parse_config(
+    text: str, *, file: str, base: Path | None, env: Mapping[str, str] | None = None
+) -> Config:
+    """Validate config text; raise ConfigError listing every problem."""
+    reader = _Reader(file, os.environ if env is None else env)
+    try:
+        root = yaml.compose(text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ConfigError([Problem(file, line, col, f"YAML syntax: {e.problem}")]) from e
+    top = reader.mapping(root, "", _TOP) if root is not None else {}
+    config = _build(reader, top, base)
+    if reader.problems:
+        raise ConfigError(reader.problems)
+    return config
+
+
+def _build(r: _Reader, top: dict[str, yaml.Node], base: Path | None) -> Config:
+    telegram = _telegram(r, top.get("telegram"))
+    storage = r.mapping(top["storage"], "storage", {"path"}) if "storage" in top else {}
+    db = r.text(storage["path"], "storage.path") if "path" in storage else None
+    sources: list[Source] = []
+    seen: dict[str, str] = {}
+    for i, item in enumerate(r.sequence(top["sources"], "sources") if "sources" in top else []):
+        if (src := _source(r, item, f"sources[{i}]", seen)) is not None:
+            sources.append(src)
+    rules = r.mapping(top["rules"], "rules", {"paths"}) if "rules" in top else {}
+    rule_paths: list[Path] = []
+    for i, item in enumerate(r.sequence(rules["paths"], "rules.paths") if "paths" in rules else []):
+        if raw := r.text(item, f"rules.paths[{i}]"):
+            rule_paths.append(_resolve(base, raw))
+    http = r.mapping(top["http"], "http", {"listen"}) if "http" in top else {}
+    listen = r.string(http["listen"], "http.listen", _check_listen) if "listen" in http else None
+    log = r.mapping(top["log"], "log", {"format", "level"}) if "log" in top else {}
+    log_format = _choice(r, log, "format", ("auto", "json", "console")) or "auto"
+    log_level = _choice(r, log, "level", ("DEBUG", "INFO", "WARNING", "ERROR")) or "INFO"
+    return Config(
+        path=None if base is None else base,
+        telegram=telegram,
+        storage_path=_resolve(base, db or "./data/warta.db"),
+        sources=tuple(sources),
+        rules_paths=tuple(rule_paths) or (_resolve(base, "rules"),),
+        translation=_translation(r, top.get("translation")),
+        http_listen=os.environ.get("WARTA_HTTP_LISTEN") or listen or "127.0.0.1:8080",
+        polling=_polling(r, top.get("polling")),
+        delivery=_delivery(r, top.get("delivery")),
+        log_format=log_format,
+        log_level=log_level,
+    )
+
+
+def _choice(r: _Reader, m: dict[str, yaml.Node], key: str, options: tuple[str, ...]) -> str | None:
+    if key not in m:
+        return None
+    value = r.text(m[key], f"log.{key}")
+    if value is None:
+        return None
+    if value.upper() in options or value.lower() in options:
+        return value.upper() if value.upper() in options else value.lower()
+    r.fail(m[key], f"log.{key}", f"expected one of {', '.join(options)}, got {value!r}")
+    return None
+
+
+def default_config_path(explicit: str | None) -> Path:
+    """`-c`, then `$WARTA_CONFIG`, then `./config.yaml`."""
+    return Path(explicit or os.environ.get("WARTA_CONFIG") or "config.yaml")

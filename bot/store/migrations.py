@@ -1,0 +1,162 @@
+"""Versioned schema migrations, tracked in `PRAGMA user_version`.
+
+Append a new script to MIGRATIONS to change the schema; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE sources (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        name TEXT,
+        origin TEXT NOT NULL DEFAULT 'config',
+        interval REAL NOT NULL DEFAULT 300,
+        language TEXT,
+        backfill INTEGER NOT NULL DEFAULT 0,
+        allow_private INTEGER NOT NULL DEFAULT 0,
+        full_text INTEGER NOT NULL DEFAULT 0,
+        enabled INTEGER NOT NULL DEFAULT 1,
+        disabled_reason TEXT,
+        etag TEXT,
+        last_modified TEXT,
+        feed_title TEXT,
+        initialized INTEGER NOT NULL DEFAULT 0,
+        next_fetch_at REAL NOT NULL DEFAULT 0,
+        last_fetch_at REAL,
+        last_ok_at REAL,
+        last_error TEXT,
+        error_count INTEGER NOT NULL DEFAULT 0,
+        items_total INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE seen (
+        source_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        seen_at REAL NOT NULL,
+        PRIMARY KEY (source_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX seen_at ON seen(seen_at);
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        simhash INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        first_seen REAL NOT NULL,
+        sources TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX stories_first_seen ON stories(first_seen);
+    CREATE INDEX stories_url ON stories(url);
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        source_id TEXT NOT NULL,
+        story_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL,
+        language TEXT,
+        published REAL NOT NULL,
+        rules TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX articles_created ON articles(created_at);
+    CREATE TABLE chats (
+        id INTEGER PRIMARY KEY,
+        type TEXT NOT NULL DEFAULT 'private',
+        title TEXT,
+        language TEXT,
+        timezone TEXT NOT NULL DEFAULT 'UTC',
+        muted_until REAL,
+        blocked INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE subscriptions (
+        chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        target TEXT NOT NULL,
+        thread_id INTEGER,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (chat_id, target)
+    );
+    CREATE TABLE watches (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        expr TEXT NOT NULL,
+        thread_id INTEGER,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX watches_chat ON watches(chat_id);
+    CREATE TABLE deliveries (
+        story_id TEXT NOT NULL,
+        chat_id INTEGER NOT NULL,
+        outbox_id INTEGER,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (story_id, chat_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,
+        thread_id INTEGER,
+        kind TEXT NOT NULL DEFAULT 'alert',
+        priority INTEGER NOT NULL DEFAULT 1,
+        story_id TEXT,
+        text TEXT NOT NULL,
+        plain_text TEXT,
+        parse_mode TEXT,
+        button_url TEXT,
+        button_text TEXT,
+        disable_preview INTEGER NOT NULL DEFAULT 1,
+        status TEXT NOT NULL DEFAULT 'queued',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at REAL NOT NULL,
+        created_at REAL NOT NULL,
+        sent_at REAL,
+        message_id INTEGER,
+        last_error TEXT
+    );
+    CREATE INDEX outbox_due ON outbox(status, next_attempt_at, priority);
+    CREATE INDEX outbox_chat ON outbox(chat_id, status);
+    CREATE TABLE translation_cache (
+        key TEXT PRIMARY KEY,
+        source_lang TEXT,
+        target_lang TEXT NOT NULL,
+        translated TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        used_at REAL NOT NULL
+    );
+    CREATE INDEX translation_cache_used ON translation_cache(used_at);
+    CREATE TABLE notices (
+        incident TEXT PRIMARY KEY,
+        notified_at REAL NOT NULL
+    );
+    CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every migration newer than the database; return the resulting version."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"database schema version {version} is newer than this Warta ({len(MIGRATIONS)}); "
+            "upgrade Warta or restore a backup"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in script.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    return len(MIGRATIONS)

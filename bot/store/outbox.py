@@ -1,0 +1,195 @@
+"""The durable outbox: rendered messages wait here until Telegram accepts them.
+
+Rows move queued -> sent (or -> dead, or held while a chat is muted). The relay claims due rows in
+order of priority and due time, sends, then acks or reschedules; a crash between send and ack
+resends only that one message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.model import RenderedMessage
+
+PRIORITY_REPLY = 0  # command replies go before alerts
+PRIORITY_ALERT = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutboxRow:
+    id: int
+    chat_id: int
+    thread_id: int | None
+    kind: str
+    story_id: str | None
+    message: RenderedMessage
+    attempts: int
+    next_attempt_at: float
+    created_at: float
+
+
+def _row(r: sqlite3.Row) -> OutboxRow:
+    return OutboxRow(
+        id=r["id"],
+        chat_id=r["chat_id"],
+        thread_id=r["thread_id"],
+        kind=r["kind"],
+        story_id=r["story_id"],
+        message=RenderedMessage(
+            text=r["text"],
+            parse_mode=r["parse_mode"],
+            plain_text=r["plain_text"],
+            button_url=r["button_url"],
+            button_text=r["button_text"],
+            disable_preview=bool(r["disable_preview"]),
+        ),
+        attempts=r["attempts"],
+        next_attempt_at=r["next_attempt_at"],
+        created_at=r["created_at"],
+    )
+
+
+def enqueue(
+    conn: sqlite3.Connection,
+    *,
+    chat_id: int,
+    message: RenderedMessage,
+    now: float,
+    thread_id: int | None = None,
+    kind: str = "alert",
+    story_id: str | None = None,
+    held: bool = False,
+    priority: int | None = None,
+) -> int:
+    """Insert one message; call inside the caller's transaction when it must be atomic with more."""
+    if priority is None:
+        priority = PRIORITY_REPLY if kind == "reply" else PRIORITY_ALERT
+    cur = conn.execute(
+        "INSERT INTO outbox (chat_id, thread_id, kind, priority, story_id, text, plain_text,"
+        " parse_mode, button_url, button_text, disable_preview, status, next_attempt_at,"
+        " created_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            chat_id,
+            thread_id,
+            kind,
+            priority,
+            story_id,
+            message.text,
+            message.plain_text,
+            message.parse_mode,
+            message.button_url,
+            message.button_text,
+            int(message.disable_preview),
+            "held" if held else "queued",
+            now,
+            now,
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def claim_due(
+    conn: sqlite3.Connection, *, now: float, limit: int, exclude_chats: Sequence[int] = ()
+) -> list[OutboxRow]:
+    """Queued rows due by `now`, replies first, then oldest due first."""
+    rows = conn.execute(
+        "SELECT * FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?"
+        " ORDER BY priority, next_attempt_at, id LIMIT ?",
+        (now, limit + len(exclude_chats) * 4),
+    ).fetchall()
+    skip = set(exclude_chats)
+    return [_row(r) for r in rows if r["chat_id"] not in skip][:limit]
+
+
+def next_due_at(conn: sqlite3.Connection) -> float | None:
+    """When the earliest queued row becomes due, or None when nothing is queued."""
+    row = conn.execute("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'").fetchone()
+    return None if row[0] is None else float(row[0])
+
+
+def ack(conn: sqlite3.Connection, row_id: int, *, message_id: int | None, now: float) -> None:
+    conn.execute(
+        "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = attempts + 1,"
+        " last_error = NULL WHERE id = ?",
+        (now, message_id, row_id),
+    )
+
+
+def reschedule(conn: sqlite3.Connection, row_id: int, *, at: float, error: str) -> None:
+    conn.execute(
+        "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?"
+        " WHERE id = ?",
+        (at, error[:500], row_id),
+    )
+
+
+def defer_chat(conn: sqlite3.Connection, chat_id: int, *, until: float) -> None:
+    """Push every queued row of a chat to at least `until` (a 429 for that chat)."""
+    conn.execute(
+        "UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, ?)"
+        " WHERE chat_id = ? AND status = 'queued'",
+        (until, chat_id),
+    )
+
+
+def kill(conn: sqlite3.Connection, row_id: int, *, error: str) -> None:
+    conn.execute(
+        "UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?",
+        (error[:500], row_id),
+    )
+
+
+def kill_chat(conn: sqlite3.Connection, chat_id: int, *, error: str) -> int:
+    """Drop every queued or held row of a chat (blocked, kicked, not found)."""
+    cur = conn.execute(
+        "UPDATE outbox SET status = 'dead', last_error = ?"
+        " WHERE chat_id = ? AND status IN ('queued', 'held')",
+        (error[:500], chat_id),
+    )
+    return cur.rowcount
+
+
+def move_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+    """A group became a supergroup: its queued and held rows follow it."""
+    conn.execute(
+        "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status IN ('queued', 'held')",
+        (new, old),
+    )
+
+
+def replace_message(conn: sqlite3.Connection, row_id: int, message: RenderedMessage) -> None:
+    """Rewrite a queued row (e.g. as plain text after Telegram refused its HTML)."""
+    conn.execute(
+        "UPDATE outbox SET text = ?, parse_mode = ?, plain_text = NULL WHERE id = ?",
+        (message.text, message.parse_mode, row_id),
+    )
+
+
+def held_rows(conn: sqlite3.Connection, chat_id: int) -> list[OutboxRow]:
+    rows = conn.execute(
+        "SELECT * FROM outbox WHERE chat_id = ? AND status = 'held' ORDER BY id", (chat_id,)
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def mark_digested(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+    conn.executemany("UPDATE outbox SET status = 'digested' WHERE id = ?", [(i,) for i in ids])
+
+
+def depth(conn: sqlite3.Connection) -> tuple[int, float | None]:
+    """(rows queued, created_at of the oldest queued row)."""
+    row = conn.execute(
+        "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'queued'"
+    ).fetchone()
+    return int(row[0]), (None if row[1] is None else float(row[1]))
+
+
+def prune(conn: sqlite3.Connection, *, before: float) -> int:
+    cur = conn.execute(
+        "DELETE FROM outbox WHERE status IN ('sent', 'dead', 'digested') AND created_at < ?",
+        (before,),
+    )
+    return cur.rowcount

@@ -1,0 +1,7 @@
+"""Shared pytest fixtures: the local servers live in tests/servers/, one module each."""
+
+pytest_plugins = [
+    "tests.servers.feeds",
+    "tests.servers.botapi",
+    "tests.servers.translate",
+]

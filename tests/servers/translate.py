@@ -1,0 +1,1 @@
+"""Local test server (being written)."""
