@@ -20,8 +20,10 @@ _DIACRITICS: Final = re.compile(
     "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
     "\u064b-\u065f\u0670\u0591-\u05c7]"
 )
-_SPACES: Final = frozenset("\t\n\r\x0b\x0c\u00a0\u1680\u2000\u2001\u2002\u2003\u2004"
-                           "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_SPACES: Final = frozenset(
+    "\t\n\r\x0b\x0c\u00a0\u1680\u2000\u2001\u2002\u2003\u2004"
+    "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def _fold_char(ch: str) -> str:
@@ -75,15 +77,107 @@ def fold(text: str) -> Folded:
     """Fold `text` for matching; see the module docstring."""
     if text.isascii():
         return Folded(text.lower().translate(_ASCII_SPACES), text)
-    folded = text.translate(_TABLE)
-    if len(folded) == len(text) and not _DIACRITICS.search(text):
-        return Folded(folded, text)  # nothing deleted and same length: nothing expanded either
-    pieces: list[int] = []
-    for i, ch in enumerate(text):
-        pieces.extend([i] * len(_TABLE[ord(ch)]))
-    return Folded(folded, text, tuple(pieces))
+    classes = _classes()
+    if not classes.changer.search(text):
+        return Folded(_fold_run(text, classes), text)
+    parts: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for m in classes.changer.finditer(text):
+        if m.start() > pos:
+            parts.append(_fold_run(text[pos : m.start()], classes))
+            offsets.extend(range(pos, m.start()))
+        value = _TABLE[ord(m.group())]
+        parts.append(value)
+        offsets.extend([m.start()] * len(value))
+        pos = m.end()
+    parts.append(_fold_run(text[pos:], classes))
+    offsets.extend(range(pos, len(text)))
+    return Folded("".join(parts), text, tuple(offsets))
 
 
+def _fold_run(run: str, classes: _Classes) -> str:
+    """Fold a run holding no length-changing character: the result has the run's length."""
+    out = run.casefold()
+    if classes.compat.search(out):
+        out = classes.compat.sub(_fold_match, out)
+    if classes.decomposable.search(out):
+        out = _DIACRITICS.sub("", unicodedata.normalize("NFD", out))
+        if not unicodedata.is_normalized("NFC", out):
+            out = unicodedata.normalize("NFC", out)
+    if len(out) != len(run):  # e.g. conjoining jamo composed: fall back to one by one
+        out = run.translate(_TABLE)
+    return out
+
+
+def _fold_match(m: re.Match[str]) -> str:
+    return _TABLE[ord(m.group())]
+
+
+@dataclass(frozen=True, slots=True)
+class _Classes:
+    changer: re.Pattern[str]  # folding changes the length (expands or deletes)
+    compat: re.Pattern[str]  # width and compatibility forms, odd spaces: folded one by one
+    decomposable: re.Pattern[str]  # letters that carry a diacritic
+
+
+_CLASSES: list[_Classes] = []
+
+
+def _classes() -> _Classes:
+    """The character classes above, computed once from the Unicode database (~50 ms)."""
+    if not _CLASSES:
+        changer: list[int] = []
+        compat: list[int] = []
+        decomposable: list[int] = []
+        for cp in range(0x10000):  # BMP only: `re` tests BMP classes in O(1)
+            ch = chr(cp)
+            if 0xD800 <= cp < 0xE000 or _plain(ch):
+                continue
+            folded = _fold_char(ch)
+            if len(folded) != 1:
+                changer.append(cp)
+            elif _DIACRITICS.search(unicodedata.normalize("NFD", ch)):
+                decomposable.append(cp)
+            elif folded != ch.casefold():
+                compat.append(cp)
+        astral = "\U00010000-\U0010ffff"  # rare in news: folded one by one
+        _CLASSES.append(
+            _Classes(
+                re.compile(_char_class(changer)[:-1] + astral + "]"),
+                re.compile(_char_class(compat)),
+                re.compile(_char_class(decomposable)),
+            )
+        )
+    return _CLASSES[0]
+
+
+def _plain(ch: str) -> bool:
+    low = ch.lower()
+    return (
+        not unicodedata.decomposition(ch)
+        and len(low) == 1
+        and ch.casefold() == low
+        and not unicodedata.category(ch).startswith("M")
+        and ch not in _SPACES
+    )
+
+
+def _char_class(codepoints: list[int]) -> str:
+    ranges: list[str] = []
+    i = 0
+    while i < len(codepoints):
+        j = i
+        while j + 1 < len(codepoints) and codepoints[j + 1] == codepoints[j] + 1:
+            j += 1
+        ranges.append(
+            re.escape(chr(codepoints[i])) + ("-" + re.escape(chr(codepoints[j])) if j > i else "")
+        )
+        i = j + 1
+    return "[" + "".join(ranges) + "]"
+
+
+_ODD_SPACE: Final = re.compile("[" + "".join(sorted(_SPACES)) + "]")
 _ASCII_SPACES: Final = {ord(c): " " for c in "\t\n\r\x0b\x0c"}
 
 

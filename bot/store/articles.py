@@ -1,0 +1,154 @@
+"""What has been seen, the stories it forms, and which chat got which story.
+
+`seen` holds per-source keys (guid, canonical URL, title) so an item never returns as new;
+`stories` clusters one story told by several outlets; `deliveries` makes "a story reaches a
+chat once" a UNIQUE constraint rather than a hope.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+_MASK64 = (1 << 64) - 1
+
+
+def _to_signed(value: int) -> int:
+    value &= _MASK64
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def _to_unsigned(value: int) -> int:
+    return value & _MASK64
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryRow:
+    id: str
+    url: str
+    simhash: int
+    title: str
+    first_seen: float
+    sources: tuple[str, ...]
+
+
+def known_keys(conn: sqlite3.Connection, source_id: str, keys: Iterable[str]) -> set[str]:
+    """The subset of `keys` already seen for this source."""
+    wanted = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = conn.execute(
+            f"SELECT key FROM seen WHERE source_id = ? AND key IN ({marks})",  # noqa: S608
+            (source_id, *chunk),
+        )
+        found.update(r[0] for r in rows)
+    return found
+
+
+def mark_seen(conn: sqlite3.Connection, source_id: str, keys: Iterable[str], now: float) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO seen (source_id, key, seen_at) VALUES (?,?,?)",
+        [(source_id, k, now) for k in dict.fromkeys(keys)],
+    )
+
+
+def _story(r: sqlite3.Row) -> StoryRow:
+    return StoryRow(
+        id=r["id"],
+        url=r["url"],
+        simhash=_to_unsigned(r["simhash"]),
+        title=r["title"],
+        first_seen=r["first_seen"],
+        sources=tuple(json.loads(r["sources"])),
+    )
+
+
+def recent_stories(conn: sqlite3.Connection, *, since: float) -> list[StoryRow]:
+    rows = conn.execute("SELECT * FROM stories WHERE first_seen >= ? ORDER BY first_seen", (since,))
+    return [_story(r) for r in rows]
+
+
+def create_story(
+    conn: sqlite3.Connection,
+    story_id: str,
+    *,
+    url: str,
+    simhash: int,
+    title: str,
+    source_name: str,
+    now: float,
+) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO stories (id, url, simhash, title, first_seen, sources)"
+        " VALUES (?,?,?,?,?,?)",
+        (story_id, url, _to_signed(simhash), title, now, json.dumps([source_name])),
+    )
+
+
+def add_story_source(conn: sqlite3.Connection, story_id: str, source_name: str) -> tuple[str, ...]:
+    """Record another outlet carrying the story; returns every outlet, first one first."""
+    row = conn.execute("SELECT sources FROM stories WHERE id = ?", (story_id,)).fetchone()
+    names: list[str] = json.loads(row[0]) if row else []
+    if source_name not in names:
+        names.append(source_name)
+        conn.execute(
+            "UPDATE stories SET sources = ? WHERE id = ?",
+            (json.dumps(names, ensure_ascii=False), story_id),
+        )
+    return tuple(names)
+
+
+def delivered_chats(conn: sqlite3.Connection, story_id: str) -> dict[int, int | None]:
+    """chat id -> outbox row id, for every chat this story already went to."""
+    rows = conn.execute("SELECT chat_id, outbox_id FROM deliveries WHERE story_id = ?", (story_id,))
+    return {r[0]: r[1] for r in rows}
+
+
+def record_delivery(
+    conn: sqlite3.Connection, story_id: str, chat_id: int, *, outbox_id: int | None, now: float
+) -> bool:
+    """True when this (story, chat) is new; False means it was delivered before."""
+    cur = conn.execute(
+        "INSERT OR IGNORE INTO deliveries (story_id, chat_id, outbox_id, created_at)"
+        " VALUES (?,?,?,?)",
+        (story_id, chat_id, outbox_id, now),
+    )
+    return cur.rowcount == 1
+
+
+def record_article(
+    conn: sqlite3.Connection,
+    *,
+    source_id: str,
+    story_id: str,
+    url: str,
+    title: str,
+    language: str | None,
+    published: float,
+    rules: Sequence[str],
+    now: float,
+) -> None:
+    conn.execute(
+        "INSERT INTO articles (source_id, story_id, url, title, language, published, rules,"
+        " created_at) VALUES (?,?,?,?,?,?,?,?)",
+        (source_id, story_id, url, title, language, published, json.dumps(list(rules)), now),
+    )
+
+
+def prune(conn: sqlite3.Connection, *, seen_before: float, stories_before: float) -> int:
+    """Drop seen keys and stories older than their retention; returns rows removed."""
+    n = conn.execute("DELETE FROM seen WHERE seen_at < ?", (seen_before,)).rowcount
+    n += conn.execute("DELETE FROM stories WHERE first_seen < ?", (stories_before,)).rowcount
+    n += conn.execute("DELETE FROM deliveries WHERE created_at < ?", (stories_before,)).rowcount
+    return n
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for table in ("sources", "seen", "stories", "articles", "chats", "subscriptions", "watches"):
+        out[table] = int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608
+    return out
