@@ -177,7 +177,6 @@ def _char_class(codepoints: list[int]) -> str:
     return "[" + "".join(ranges) + "]"
 
 
-_ODD_SPACE: Final = re.compile("[" + "".join(sorted(_SPACES)) + "]")
 _ASCII_SPACES: Final = {ord(c): " " for c in "\t\n\r\x0b\x0c"}
 
 

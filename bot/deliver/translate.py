@@ -27,11 +27,11 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 import aiohttp
 import deep_translator
-import requests  # type: ignore[import-untyped]  # no stubs; only handed to deep-translator
+import requests
 from deep_translator import constants as dt_constants
 from deep_translator.exceptions import LanguageNotSupportedException
 
@@ -64,7 +64,7 @@ class TranslationCache(Protocol):
 
 # ---------------------------------------------------------------------------------- language codes
 # Our codes: lower-case ISO 639-1 where one exists; a region only where it changes the written
-# language (zh-CN simplified, zh-TW traditional, pt-BR). Providers' own codes are mapped to and from.
+# language (zh-CN simplified, zh-TW traditional, pt-BR). Providers' codes are mapped to and from.
 _ALIASES = {
     "iw": "he", "in": "id", "ji": "yi", "jw": "jv", "nb": "no", "fil": "tl",
     "zh": "zh-CN", "zh-hans": "zh-CN", "zh-cn": "zh-CN", "zh-sg": "zh-CN", "zh-my": "zh-CN",
@@ -75,13 +75,13 @@ _NO_SPACES = frozenset({"ja", "zh-CN", "zh-TW", "th", "lo", "km", "my"})
 
 
 def canonical_language(code: str) -> str:
-    """Warta's form of a language code: `zh-Hans`, `zh_cn`, `ZH` -> `zh-CN`; `iw` -> `he`; `en-US` -> `en`."""
+    """Warta's form of a code: `zh-Hans`, `zh_cn` -> `zh-CN`; `iw` -> `he`; `en-US` -> `en`."""
     c = code.strip().replace("_", "-").lower()
     return _ALIASES.get(c) or _ALIASES.get(c.split("-")[0]) or c.split("-")[0]
 
 
 def _code_map(native: Iterable[str]) -> dict[str, str]:
-    """Our code -> the provider's code; among several (de-AT, de-DE) the bare or `xx-XX` one wins."""
+    """Our code -> the provider's code; among several (de-AT, de-DE) the bare or `xx-XX` wins."""
     best: dict[str, tuple[int, str]] = {}
     for code in native:
         canon = canonical_language(code)
@@ -230,11 +230,11 @@ class _RequestsWithTimeout:
 
     def get(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", getattr(_socket_timeout, "value", 10.0))
-        return requests.get(*args, **kwargs)
+        return requests.get(*args, **kwargs)  # noqa: S113 (set above)
 
     def post(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", getattr(_socket_timeout, "value", 10.0))
-        return requests.post(*args, **kwargs)
+        return requests.post(*args, **kwargs)  # noqa: S113 (set above)
 
 
 def _install_timeout_shim() -> None:
@@ -255,7 +255,7 @@ class _Provider:
         self.name = name
         self.config = config
 
-    async def start(self, session: aiohttp.ClientSession, timeout: float) -> None:
+    async def start(self, session: aiohttp.ClientSession, deadline: float) -> None:
         """Learn what it needs at start (languages); failure leaves `codes` unknown."""
 
     def native(self, code: str) -> str | None:
@@ -264,7 +264,7 @@ class _Provider:
             return code
         return self.codes.get(code)
 
-    async def call(self, texts: list[str], source: str, target: str, timeout: float) -> list[str]:
+    async def call(self, texts: list[str], source: str, target: str, deadline: float) -> list[str]:
         raise NotImplementedError
 
 
@@ -279,11 +279,11 @@ class _Libre(_Provider):
         self.url = (config.url or "http://127.0.0.1:5000/").rstrip("/") + "/"
         self.session: aiohttp.ClientSession | None = None
 
-    async def start(self, session: aiohttp.ClientSession, timeout: float) -> None:
+    async def start(self, session: aiohttp.ClientSession, deadline: float) -> None:
         self.session = session
         try:
             async with session.get(
-                self.url + "languages", timeout=aiohttp.ClientTimeout(total=timeout)
+                self.url + "languages", timeout=aiohttp.ClientTimeout(total=deadline)
             ) as resp:
                 resp.raise_for_status()
                 data = await resp.json(content_type=None)
@@ -291,7 +291,7 @@ class _Libre(_Provider):
         except (aiohttp.ClientError, TimeoutError, ValueError, TypeError, KeyError) as e:
             log.warning("libre languages unavailable, trying every code: %r", e)
 
-    async def call(self, texts: list[str], source: str, target: str, timeout: float) -> list[str]:
+    async def call(self, texts: list[str], source: str, target: str, deadline: float) -> list[str]:
         if self.session is None:
             raise _Failure("not started")
         body: dict[str, Any] = {"q": texts, "source": source, "target": target, "format": "text"}
@@ -299,7 +299,7 @@ class _Libre(_Provider):
             body["api_key"] = self.config.api_key
         try:
             async with self.session.post(
-                self.url + "translate", json=body, timeout=aiohttp.ClientTimeout(total=timeout)
+                self.url + "translate", json=body, timeout=aiohttp.ClientTimeout(total=deadline)
             ) as resp:
                 status, raw = resp.status, await resp.read()
         except aiohttp.ClientError as e:
@@ -332,7 +332,9 @@ _MS_LANGUAGES = "https://api.cognitive.microsofttranslator.com/languages?api-ver
 class _MicrosoftTranslator(deep_translator.MicrosoftTranslator):  # type: ignore[misc]  # untyped
     """deep-translator's, minus the blocking language fetch in __init__ (done once, at start)."""
 
-    language_codes: dict[str, str] = {}  # noqa: RUF012 (replaced, never mutated)
+    def __init__(self, language_codes: dict[str, str], **kwargs: Any) -> None:
+        self.language_codes = language_codes
+        super().__init__(**kwargs)
 
     def _get_supported_languages(self) -> dict[str, str]:
         return self.language_codes
@@ -341,8 +343,13 @@ class _MicrosoftTranslator(deep_translator.MicrosoftTranslator):  # type: ignore
 class _DeepTranslator(_Provider):
     """A deep-translator class, one text per call, run in the pool with a socket timeout."""
 
-    limits = {"google": 1500, "deepl": 5000, "microsoft": 5000, "mymemory": 160}
-    static = {
+    limits: ClassVar[dict[str, int]] = {
+        "google": 1500,
+        "deepl": 5000,
+        "microsoft": 5000,
+        "mymemory": 160,
+    }
+    static: ClassVar[dict[str, dict[str, str]]] = {
         "google": dt_constants.GOOGLE_LANGUAGES_TO_CODES,
         "deepl": dt_constants.DEEPL_LANGUAGE_TO_CODE,
         "mymemory": dt_constants.MY_MEMORY_LANGUAGES_TO_CODES,
@@ -355,7 +362,7 @@ class _DeepTranslator(_Provider):
         if config.type in self.static:
             self.codes = _code_map(self.static[config.type].values())
 
-    async def start(self, session: aiohttp.ClientSession, timeout: float) -> None:
+    async def start(self, session: aiohttp.ClientSession, deadline: float) -> None:
         if self.config.type != "microsoft":
             return
         url = (self.config.url or "").rstrip("/") + "/languages?api-version=3.0"
@@ -363,7 +370,7 @@ class _DeepTranslator(_Provider):
             async with session.get(
                 url if self.config.url else _MS_LANGUAGES,
                 params={"scope": "translation"},
-                timeout=aiohttp.ClientTimeout(total=timeout),
+                timeout=aiohttp.ClientTimeout(total=deadline),
             ) as resp:
                 resp.raise_for_status()
                 found = list((await resp.json(content_type=None))["translation"])
@@ -371,9 +378,11 @@ class _DeepTranslator(_Provider):
         except (aiohttp.ClientError, TimeoutError, ValueError, TypeError, KeyError) as e:
             log.warning("microsoft languages unavailable: %r", e)
 
-    async def call(self, texts: list[str], source: str, target: str, timeout: float) -> list[str]:
+    async def call(self, texts: list[str], source: str, target: str, deadline: float) -> list[str]:
         loop = asyncio.get_running_loop()
-        return [await loop.run_in_executor(self.pool, self._run, texts[0], source, target, timeout)]
+        return [
+            await loop.run_in_executor(self.pool, self._run, texts[0], source, target, deadline)
+        ]
 
     def _run(self, text: str, source: str, target: str, timeout: float) -> str:
         _socket_timeout.value = timeout
@@ -396,12 +405,207 @@ class _DeepTranslator(_Provider):
             t = deep_translator.DeeplTranslator(source, target, c.api_key, use_free_api=free)
             url = url and url.rstrip("/") + "/"
         elif c.type == "microsoft":
-            t = _MicrosoftTranslator.__new__(_MicrosoftTranslator)
-            t.language_codes = {x: x for x in (self.codes or {}).values() or (source, target)}
-            t.__init__(source=source, target=target, api_key=c.api_key, region=c.region)
+            known = {x: x for x in (self.codes or {}).values() or (source, target)}
+            t = _MicrosoftTranslator(
+                known, source=source, target=target, api_key=c.api_key, region=c.region
+            )
             url = url and url.rstrip("/") + "/translate?api-version=3.0"
         else:
             t = deep_translator.MyMemoryTranslator(source=source, target=target)
         if url:
             t._base_url = url
         return t
+
+
+# -------------------------------------------------------------------------------------- service
+class TranslationService:
+    """Translates stories for delivery; see the module docstring for the path a text takes."""
+
+    def __init__(
+        self,
+        providers: Sequence[ProviderConfig],
+        *,
+        cache: TranslationCache | None,
+        timeout: float = 10.0,
+        pool_size: int = 4,
+        breaker_threshold: int = 3,
+        breaker_cooldown: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        _install_timeout_shim()
+        self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="translate")
+        self._slots = asyncio.Semaphore(pool_size)
+        self._providers: list[_Provider] = []
+        for i, config in enumerate(providers):
+            name = (
+                config.type
+                if i == 0 or all(p.config.type != config.type for p in self._providers)
+                else f"{config.type}#{i + 1}"
+            )
+            provider: _Provider = (
+                _Libre(name, config)
+                if config.type == "libre"
+                else _DeepTranslator(name, config, self._pool)
+            )
+            self._providers.append(provider)
+        self._breakers = {
+            p.name: Breaker(breaker_threshold, breaker_cooldown, clock) for p in self._providers
+        }
+        self._cache = cache
+        self._timeout = timeout
+        self._inflight: dict[str, asyncio.Future[Translation]] = {}
+        self.requests = 0  # requests sent to providers (a batch of texts is one)
+        self.failures = 0  # requests that failed or timed out
+        self.cache_hits = 0  # texts found in the cache
+        self.cache_misses = 0  # texts that had to be translated
+
+    async def start(self, session: aiohttp.ClientSession) -> None:
+        """Learn the providers' languages (libre: GET /languages); a failure is not fatal."""
+        for provider in self._providers:
+            await provider.start(session, self._timeout)
+
+    async def close(self) -> None:
+        """Stop waiting for anything in flight and release the threads."""
+        for future in list(self._inflight.values()):
+            future.cancel()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def supported_languages(self) -> frozenset[str]:
+        """Every language some configured provider can translate into (our canonical codes)."""
+        return frozenset(code for p in self._providers for code in (p.codes or {}))
+
+    def supports(self, code: str) -> bool:
+        """Whether `/lang CODE` is acceptable."""
+        return canonical_language(code) in self.supported_languages()
+
+    def provider_states(self) -> dict[str, str]:
+        """Each provider's breaker: "closed", "open" or "half-open" (for /healthz)."""
+        return {name: breaker.state for name, breaker in self._breakers.items()}
+
+    async def translate_story(self, story: Story, target: str) -> Translation:
+        """Headline and key lines in `target`; never raises for a provider outage (failed=True).
+
+        Returns `Translation(title=None)` with nothing translated when the story is already in
+        `target`. Concurrent calls for the same story text and target share one translation.
+        """
+        texts = [story.article.title, *(line.text for line in story.key_lines)]
+        source = canonical_language(story.language) if story.language else None
+        target = canonical_language(target)
+        if source == target:
+            return Translation(target=target, title=None)
+        key = cache_key("\x00".join(texts), source, target)
+        future = self._inflight.get(key)
+        if future is None:
+            future = asyncio.ensure_future(self._story(texts, source, target))
+            self._inflight[key] = future
+            future.add_done_callback(lambda _: self._inflight.pop(key, None))
+        return await asyncio.shield(future)
+
+    async def _story(self, texts: list[str], source: str | None, target: str) -> Translation:
+        try:
+            out, provider = await self._translate(texts, source, target)
+        except TranslationError as e:
+            log.warning("translation to %s failed: %s", target, e)
+            return Translation(target=target, title=None, failed=True)
+        return Translation(target=target, title=out[0], key_lines=tuple(out[1:]), provider=provider)
+
+    async def translate_texts(
+        self, texts: Sequence[str], *, source: str | None, target: str
+    ) -> list[str]:
+        """`texts` in `target` (cached); raises TranslationError when every provider fails."""
+        src = canonical_language(source) if source else None
+        out, _ = await self._translate(list(texts), src, canonical_language(target))
+        return out
+
+    async def _translate(
+        self, texts: list[str], source: str | None, target: str
+    ) -> tuple[list[str], str | None]:
+        if source == target:
+            return texts, None
+        wanted = list(dict.fromkeys(t for t in texts if t.strip()))
+        keys = {t: cache_key(t, source, target) for t in wanted}
+        hits = self._cache.get_many(list(keys.values())) if self._cache and keys else {}
+        done = {t: hits[k] for t, k in keys.items() if k in hits}
+        missing = [t for t in wanted if t not in done]
+        self.cache_hits += len(done)
+        self.cache_misses += len(missing)
+        provider = "cache" if done else None
+        if missing:
+            translated, provider = await self._via_providers(missing, source, target)
+            done.update(zip(missing, translated, strict=True))
+            if self._cache:
+                self._cache.put_many([(keys[t], source, target, done[t]) for t in missing])
+        return [done.get(t, t) for t in texts], provider
+
+    async def _via_providers(
+        self, texts: list[str], source: str | None, target: str
+    ) -> tuple[list[str], str]:
+        reasons: list[str] = []
+        for provider in self._providers:
+            breaker = self._breakers[provider.name]
+            if provider.native(target) is None:
+                reasons.append(f"{provider.name}: no {target}")
+                continue
+            if not breaker.allow():
+                reasons.append(f"{provider.name}: circuit open")
+                continue
+            try:
+                out = await self._with(provider, texts, source, target)
+            except _Unsupported as e:
+                breaker.neutral()
+                reasons.append(f"{provider.name}: {e}")
+                continue
+            except (_Failure, TimeoutError) as e:
+                breaker.failure()
+                reasons.append(f"{provider.name}: {_describe(e)}")
+                log.warning("translation provider %s failed: %s", provider.name, _describe(e))
+                continue
+            breaker.success()
+            return out, provider.name
+        raise TranslationError("; ".join(reasons) or "no translation provider configured")
+
+    async def _with(
+        self, provider: _Provider, texts: list[str], source: str | None, target: str
+    ) -> list[str]:
+        """Split, batch, send concurrently, reassemble; any failed batch fails the whole."""
+        src = (provider.native(source) if source else None) or "auto"
+        tgt = provider.native(target) or target
+        pieces = [split_text(t, provider.max_chars) for t in texts]
+        flat = [piece for text_pieces in pieces for piece in text_pieces]
+        groups = _batches(flat, provider.max_chars, provider.max_batch)
+        try:
+            async with asyncio.TaskGroup() as tg:
+                tasks = [
+                    tg.create_task(self._request(provider, [flat[i].strip() for i in g], src, tgt))
+                    for g in groups
+                ]
+        except ExceptionGroup as eg:
+            errors = eg.exceptions
+            if not all(isinstance(e, _Unsupported | _Failure | TimeoutError) for e in errors):
+                raise
+            unsupported = [e for e in errors if isinstance(e, _Unsupported)]
+            raise (unsupported or errors)[0] from eg
+        results = [text for task in tasks for text in task.result()]
+        out, at = [], 0
+        for text_pieces in pieces:
+            n = len(text_pieces)
+            out.append(join_pieces(text_pieces, results[at : at + n], target))
+            at += n
+        return out
+
+    async def _request(
+        self, provider: _Provider, texts: list[str], source: str, target: str
+    ) -> list[str]:
+        async with self._slots:  # waiting for a slot is not part of the deadline
+            self.requests += 1
+            try:
+                return await asyncio.wait_for(
+                    provider.call(texts, source, target, self._timeout), self._timeout
+                )
+            except (_Failure, TimeoutError):
+                self.failures += 1
+                raise
+
+
+def _describe(e: BaseException) -> str:
+    return str(e) or ("timed out" if isinstance(e, TimeoutError) else type(e).__name__)

@@ -31,7 +31,7 @@ def is_public(address: IPAddress) -> bool:
     )
 
 
-async def resolve(host: str, port: int, *, timeout: float) -> list[IPAddress]:
+async def resolve(host: str, port: int, *, dns_timeout: float) -> list[IPAddress]:
     """Every address `host` resolves to (the literal itself when it is one)."""
     try:
         return [ipaddress.ip_address(host.strip("[]"))]
@@ -39,16 +39,16 @@ async def resolve(host: str, port: int, *, timeout: float) -> list[IPAddress]:
         pass
     loop = asyncio.get_running_loop()
     try:
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(dns_timeout):
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except TimeoutError as e:
-        raise FetchError(f"could not resolve {host}: timed out after {timeout:g} s") from e
+        raise FetchError(f"could not resolve {host}: timed out after {dns_timeout:g} s") from e
     except OSError as e:
         raise FetchError(f"could not resolve {host}: {e.strerror or e}") from e
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
-async def check_url(url: str, *, allow_private: bool, timeout: float = 10.0) -> None:
+async def check_url(url: str, *, allow_private: bool, dns_timeout: float = 10.0) -> None:
     """Raise FetchError unless `url` is http(s) on public addresses (or `allow_private`)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
@@ -58,8 +58,11 @@ async def check_url(url: str, *, allow_private: bool, timeout: float = 10.0) -> 
         raise FetchError(f"the URL {url!r} has no host")
     if allow_private:
         return
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    for address in await resolve(host, port, timeout=timeout):
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as e:
+        raise FetchError(f"the URL {url!r} has an invalid port") from e
+    for address in await resolve(host, port, dns_timeout=dns_timeout):
         if not is_public(address):
             raise FetchError(
                 f"refused: {host} resolves to the non-public address {address}; "

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_tz
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -59,9 +59,10 @@ _TRACKING = re.compile(
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _BLOCK_TAGS = frozenset(
-    "p div section article header footer aside blockquote pre ul ol dl table tr h1 h2 h3 h4 h5 h6"
-    " figure figcaption form hr main nav address".split()
-)
+    {"p", "div", "section", "article", "header", "footer", "aside", "blockquote", "pre", "ul",
+     "ol", "dl", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption",
+     "form", "hr", "main", "nav", "address"}
+)  # fmt: skip
 _LINE_TAGS = frozenset({"br", "li", "dt", "dd", "td", "th", "caption"})
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -168,11 +169,11 @@ def _parse_rfc822(raw: str, language: str | None) -> datetime | None:
     if parsed is None:
         return None
     try:
-        naive = datetime(*parsed[:6])  # noqa: DTZ001 - the offset is applied just below
+        naive = datetime(*parsed[:6])
     except ValueError:
         return None
     seconds = offset if offset is not None else float(parsed[9] or 0)
-    return (naive - timedelta(seconds=seconds)).replace(tzinfo=timezone.utc)
+    return (naive - timedelta(seconds=seconds)).replace(tzinfo=UTC)
 
 
 def _parse_iso(raw: str) -> datetime | None:
@@ -184,8 +185,8 @@ def _parse_iso(raw: str) -> datetime | None:
     except ValueError:
         return None
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def parse_date(raw: str | None, *, language: str | None = None) -> datetime | None:
@@ -242,11 +243,11 @@ def _title_guid(title: str, summary: str) -> str:
 
 
 def _published(value: datetime | None, now: datetime) -> tuple[datetime, bool]:
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     if value is None:
         return now, False
-    value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-    value = value.astimezone(timezone.utc)
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    value = value.astimezone(UTC)
     return (now, True) if value > now + FUTURE_SLACK else (value, True)
 
 

@@ -22,7 +22,7 @@ def _attr(element: ET.Element, name: str) -> str | None:
 
 
 def read_opml(data: bytes) -> list[tuple[str, str | None]]:
-    """Every feed outline (nested folders included) as (url, title), in file order, each URL once."""
+    """Every feed outline (nested folders too) as (url, title), in file order, each URL once."""
     if not data.strip():
         raise OpmlError("the OPML file is empty")
     if b"<!ENTITY" in data:
@@ -55,4 +55,5 @@ def write_opml(sources: Sequence[Source]) -> bytes:
             attrs["language"] = source.language
         ET.SubElement(body, "outline", attrs)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    data: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return data + b"\n"

@@ -64,7 +64,7 @@ class SqliteTranslationCache:
         return found
 
     def put_many(self, entries: Sequence[CacheEntry]) -> None:
-        """Store translations (replacing older ones for the same key), then enforce the size bound."""
+        """Store translations (replacing any for the same key), then enforce the size bound."""
         if not entries:
             return
         now = self._clock()
@@ -84,7 +84,7 @@ class SqliteTranslationCache:
             self._evict_to(int(self._max_entries * 0.9))
 
     def prune(self, now: float) -> int:
-        """Delete rows older than the age bound and any over the size bound; returns rows deleted."""
+        """Delete rows past the age bound, then any over the size bound; returns rows deleted."""
         cur = self._conn.execute(
             "DELETE FROM translation_cache WHERE created_at < ?", (now - self._max_age,)
         )

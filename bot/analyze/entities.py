@@ -1,0 +1,90 @@
+"""Entities: named things (countries, leaders, organisations) and the aliases that name them.
+
+An entity's aliases are grouped by language; `country: XX` adds the territory's name in every
+language Babel's CLDR data knows (read from Babel's bundled data, once, never from the network).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+ANY_LANGUAGE = "*"
+
+# Languages treated as one for alias purposes: detectors confuse them, newsrooms share names.
+_GROUPS: Mapping[str, str] = {"ms": "id", "in": "id", "zsm": "id", "nb": "no", "nn": "no"}
+
+_LANG_RE = re.compile(r"^[a-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+
+
+def language_group(code: str) -> str:
+    """The alias group of a language code: `zh-TW` -> `zh`, `ms` -> `id`, `pt_BR` -> `pt`."""
+    base = code.replace("_", "-").split("-", 1)[0].lower()
+    return _GROUPS.get(base, base)
+
+
+def valid_language(code: str) -> bool:
+    """Whether `code` looks like a BCP 47 language tag (or `*`)."""
+    return code == ANY_LANGUAGE or bool(_LANG_RE.match(code))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Alias:
+    """One name of an entity, as written in a rules file."""
+
+    text: str
+    language: str = ANY_LANGUAGE  # a language group, or "*" for every article
+    exact: bool = False  # case and diacritics must match as written (guards AS, RI, US)
+    title_only: bool = False  # hits only in titles (another guard for short names)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entity:
+    """A named thing; `exclude` lists longer names that contain an alias but mean something else."""
+
+    id: str
+    country: str | None = None
+    aliases: tuple[Alias, ...] = ()
+    exclude: tuple[Alias, ...] = ()
+
+    def all_aliases(self) -> tuple[Alias, ...]:
+        """Aliases as written plus, for a country, its CLDR names in every language."""
+        if self.country is None:
+            return self.aliases
+        return self.aliases + cldr_aliases(self.country)
+
+
+def known_territory(code: str) -> bool:
+    """Whether Babel knows the territory code (e.g. `KP`)."""
+    return code in _cldr_names()
+
+
+def cldr_aliases(code: str) -> tuple[Alias, ...]:
+    """The territory's names in every CLDR language, each limited to articles in that language."""
+    return tuple(
+        Alias(text=name, language=lang) for lang, name in sorted(_cldr_names().get(code, ()))
+    )
+
+
+@functools.cache
+def _cldr_names() -> Mapping[str, frozenset[tuple[str, str]]]:
+    """Territory code -> {(language group, name)} over Babel's locales (about 1.3 s, once)."""
+    from babel import Locale, localedata  # imported here: loading it all is the slow part
+
+    names: dict[str, set[tuple[str, str]]] = {}
+    for ident in localedata.locale_identifiers():
+        parts = ident.split("_")
+        if len(parts) > 2 or (len(parts) == 2 and len(parts[1]) != 4):
+            continue  # regional variants repeat their language's names
+        group = language_group(parts[0])
+        for code, name in Locale.parse(ident).territories.items():
+            if code.isalpha() and len(code) == 2:
+                names.setdefault(code, set()).add((group, _clean(name)))
+    return {code: frozenset(pairs) for code, pairs in names.items()}
+
+
+def _clean(name: str) -> str:
+    """CLDR writes some names with a parenthesised note ("Myanmar (Burma)"): keep the name."""
+    return re.sub(r"\s*[(（].*?[)）]", "", name).strip() or name

@@ -1,0 +1,442 @@
+"""update_source(): the one readable walk of a source through every stage.
+
+    fetch (conditional GET) -> parse (off the loop) -> new entries (seen keys) -> normalize
+      -> match (language detected only when a verdict needs it) -> one story per event across
+      outlets -> recipients -> translate once per target language -> render per chat
+      -> ONE transaction: seen keys + stories + deliveries + outbox rows -> wake the relay
+
+A crash anywhere before the transaction loses nothing (the items are still new next time); the
+transaction makes "seen" and "queued" one fact, so nothing is alerted twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Protocol
+
+from bot import metrics
+from bot.analyze.dedup import seen_keys
+from bot.analyze.engine import Document, MatchReport, RuleSet
+from bot.analyze.language import detect_language
+from bot.config import PollingConfig
+from bot.deliver.format import render_alert
+from bot.errors import FeedError, SourceError
+from bot.ingest.fetch import FetchResult
+from bot.ingest.normalize import normalize_entry
+from bot.ingest.parse import find_feed_links, parse_feed
+from bot.ingest.schedule import next_fetch_at, should_disable
+from bot.model import (
+    Article,
+    ChatId,
+    ChatPrefs,
+    ParsedFeed,
+    RawEntry,
+    RenderedMessage,
+    RuleId,
+    RuleRef,
+    Story,
+    Translation,
+)
+from bot.store import articles as article_store
+from bot.store import chats as chat_store
+from bot.store import outbox
+from bot.store import sources as source_store
+from bot.store.db import transaction
+from bot.store.sources import SourceState
+from bot.stories import StoryIndex
+
+log = logging.getLogger("warta.pipeline")
+
+
+class Fetcher(Protocol):
+    async def __call__(
+        self, url: str, *, etag: str | None, last_modified: str | None, allow_private: bool
+    ) -> FetchResult: ...
+
+
+class StoryTranslator(Protocol):
+    async def translate_story(self, story: Story, target: str) -> Translation: ...
+
+
+@dataclass(slots=True, kw_only=True)
+class Pipeline:
+    """Everything update_source() needs, passed in by the composition root."""
+
+    conn: sqlite3.Connection
+    fetch: Fetcher
+    rules: Callable[[], RuleSet]
+    translator: StoryTranslator | None
+    polling: PollingConfig
+    default_language: str
+    link_preview: bool = False
+    clock: Callable[[], float] = time.time
+    rng: random.Random = field(default_factory=random.Random)
+    stories: StoryIndex = field(default_factory=StoryIndex)
+    on_enqueued: Callable[[int], None] = lambda n: None
+    on_disabled: Callable[[SourceState, str], None] = lambda s, why: None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Planned:
+    """One alert for one chat, rendered and ready for the outbox."""
+
+    chat_id: int
+    thread_id: int | None
+    message: RenderedMessage
+    held: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoryPlan:
+    story: Story
+    article: Article
+    is_new_story: bool
+    simhash: int
+    alerts: tuple[Planned, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateResult:
+    source_id: str
+    outcome: str  # ok | not_modified | error | disabled
+    new_items: int = 0
+    matched: int = 0
+    enqueued: int = 0
+    error: str | None = None
+    plans: tuple[StoryPlan, ...] = ()
+
+
+async def update_source(state: SourceState, p: Pipeline, *, dry_run: bool = False) -> UpdateResult:
+    """Fetch one source and turn whatever is new into queued alerts (or, dry, into plans)."""
+    source, started = state.source, p.clock()
+    try:
+        fetched, feed, new_url = await _fetch_and_parse(state, p)
+    except SourceError as e:
+        return _record_failure(state, p, str(e), getattr(e, "retry_after", None), dry_run)
+    if feed is None:  # 304 Not Modified
+        if not dry_run:
+            _record_success(state, p, fetched, None, 0, new_url)
+        metrics.FETCHES.labels("not_modified").inc()
+        return UpdateResult(source_id=source.id, outcome="not_modified")
+    now = p.clock()
+    fresh, keys = _new_entries(p.conn, state, feed)
+    articles = _normalize(state, feed, fresh, fetched.final_url, now)
+    plans = [plan for a in articles if (plan := _analyze(a, p, feed, now)) is not None]
+    plans = await _translate_and_render(plans, p, now)
+    enqueued = 0
+    if not dry_run:
+        enqueued = _commit(p, state, keys, plans, now)
+        _record_success(state, p, fetched, feed, len(fresh), new_url)
+        if enqueued:
+            p.on_enqueued(enqueued)
+    metrics.FETCHES.labels("ok").inc()
+    metrics.ITEMS.inc(len(fresh))
+    metrics.STAGE_SECONDS.labels("update").observe(p.clock() - started)
+    log.info(
+        "source updated",
+        extra={"source": source.id, "items": len(feed.entries), "new": len(fresh),
+               "matched": len(plans), "enqueued": enqueued},
+    )  # fmt: skip
+    return UpdateResult(
+        source_id=source.id,
+        outcome="ok",
+        new_items=len(fresh),
+        matched=len(plans),
+        enqueued=enqueued,
+        plans=tuple(plans),
+    )
+
+
+# --- fetch and parse -------------------------------------------------------------------------
+
+
+async def _fetch_and_parse(
+    state: SourceState, p: Pipeline
+) -> tuple[FetchResult, ParsedFeed | None, str | None]:
+    """(response, feed or None on 304, the source's new URL if it moved)."""
+    s = state.source
+    fetched = await p.fetch(
+        s.url, etag=state.etag, last_modified=state.last_modified, allow_private=s.allow_private
+    )
+    if fetched.not_modified:
+        return fetched, None, fetched.permanent_url
+    try:
+        feed = await asyncio.to_thread(_parse, fetched)
+        return fetched, feed, fetched.permanent_url
+    except FeedError:
+        links = find_feed_links(fetched.body, fetched.final_url)
+        if not links:
+            raise
+    # An HTML page that links its feed: follow the link and remember it as the source's URL.
+    fetched = await p.fetch(links[0], etag=None, last_modified=None, allow_private=s.allow_private)
+    feed = await asyncio.to_thread(_parse, fetched)
+    return fetched, feed, fetched.permanent_url or links[0]
+
+
+def _parse(fetched: FetchResult) -> ParsedFeed:
+    return parse_feed(
+        fetched.body,
+        url=fetched.final_url,
+        content_type=fetched.content_type,
+        charset=fetched.charset,
+    )
+
+
+def _new_entries(
+    conn: sqlite3.Connection, state: SourceState, feed: ParsedFeed
+) -> tuple[list[RawEntry], list[str]]:
+    """Entries no key of which was seen for this source, and every key of those entries.
+
+    On the first fetch only the newest `backfill` entries go on; the rest are recorded as seen.
+    """
+    per_entry = [(e, seen_keys(state.source.id, e)) for e in feed.entries]
+    known = article_store.known_keys(conn, state.source.id, (k for _, ks in per_entry for k in ks))
+    fresh = [(e, ks) for e, ks in per_entry if not known.intersection(ks)]
+    keys = [k for _, ks in fresh for k in ks]
+    if not state.initialized:
+        newest = sorted(fresh, key=_entry_time, reverse=True)
+        fresh = newest[: state.source.backfill]
+    return [e for e, _ in fresh], keys
+
+
+def _entry_time(item: tuple[RawEntry, list[str]]) -> float:
+    published = item[0].published
+    return published.timestamp() if published else 0.0
+
+
+def _normalize(
+    state: SourceState, feed: ParsedFeed, entries: Sequence[RawEntry], base_url: str, now: float
+) -> list[Article]:
+    s = state.source
+    name = s.name or state.feed_title or feed.title or s.id
+    when = datetime.fromtimestamp(now, UTC)
+    source = replace(s, name=name)
+    return [
+        normalize_entry(e, source=source, feed=feed, base_url=base_url, now=when) for e in entries
+    ]
+
+
+# --- analyze -----------------------------------------------------------------------------------
+
+
+def _analyze(article: Article, p: Pipeline, feed: ParsedFeed, now: float) -> StoryPlan | None:
+    """Match one article; for a match, find or claim its story. Synchronous on purpose."""
+    if now - article.published.timestamp() > p.polling.max_age:
+        return None
+    ruleset = p.rules()
+    started = time.perf_counter()
+    report = ruleset.match(
+        Document(title=article.title, summary=article.summary, content=article.content),
+        source_id=article.source_id,
+        language=lambda: _language(article),
+    )
+    metrics.STAGE_SECONDS.labels("match").observe(time.perf_counter() - started)
+    if not report.matched:
+        return None
+    for rule_id in report.matched:
+        metrics.MATCHES.labels(rule_id if not rule_id.startswith("watch:") else "watch").inc()
+    language = report.language or _language(article)
+    cluster, is_new, simhash = p.stories.claim(article, now=now, window=p.polling.dedup_window)
+    story = Story(
+        article=article,
+        language=language,
+        rules=_rule_refs(ruleset, report),
+        key_lines=report.key_lines(3),
+        other_sources=tuple(n for n in cluster.sources if n != article.source_name),
+        story_id=cluster.id,
+    )
+    return StoryPlan(story=story, article=article, is_new_story=is_new, simhash=simhash, alerts=())
+
+
+def _language(article: Article) -> str | None:
+    return detect_language(
+        title=article.title,
+        text=article.summary or article.content[:1000],
+        source_language=article.source_language,
+        feed_language=article.feed_language,
+    )
+
+
+def _rule_refs(ruleset: RuleSet, report: MatchReport) -> tuple[RuleRef, ...]:
+    by_id = {r.id: r for r in ruleset.rules}
+    refs = []
+    for rid in report.matched:
+        rule = by_id.get(rid)
+        if rule is not None:
+            refs.append(RuleRef(id=RuleId(rid), name=rule.name, tags=tuple(rule.tags)))
+        else:
+            refs.append(RuleRef(id=RuleId(rid), name="watch"))
+    return tuple(refs)
+
+
+# --- recipients, translation, rendering ------------------------------------------------------
+
+
+def _recipients(
+    conn: sqlite3.Connection, story: Story, delivered: set[int]
+) -> dict[int, tuple[int | None, tuple[RuleRef, ...]]]:
+    """chat id -> (forum topic, the rules that brought it there) for chats that want this story."""
+    out: dict[int, tuple[int | None, list[RuleRef]]] = {}
+    file_rules = [r for r in story.rules if not r.id.startswith("watch:")]
+    for sub in chat_store.subscriptions(conn):
+        if sub.chat_id in delivered:
+            continue
+        wanted = [
+            r for r in file_rules if sub.target in ("all", r.id) or sub.target in r.tags
+        ]  # fmt: skip
+        if wanted:
+            _thread, refs = out.setdefault(sub.chat_id, (sub.thread_id, []))
+            refs.extend(r for r in wanted if r not in refs)
+    for ref in story.rules:
+        if ref.id.startswith("watch:"):
+            chat_id = int(ref.id.split(":")[1])
+            if chat_id not in delivered:
+                out.setdefault(chat_id, (None, []))[1].append(ref)
+    return {chat: (thread, tuple(refs)) for chat, (thread, refs) in out.items()}
+
+
+def _target(chat: chat_store.Chat | None, default_language: str) -> str | None:
+    """The language a chat reads alerts in, or None for never translate."""
+    if chat is None or chat.language is None:
+        return default_language
+    return None if chat.language == chat_store.LANG_OFF else chat.language
+
+
+def needs_translation(article_language: str | None, target: str | None) -> bool:
+    if target is None or article_language is None:
+        return False
+    a, t = article_language.lower(), target.lower()
+    if a.split("-")[0] != t.split("-")[0]:
+        return True
+    return a.startswith("zh") and a != t and "-" in a and "-" in t
+
+
+async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float) -> list[StoryPlan]:
+    out = []
+    for plan in plans:
+        delivered = set(article_store.delivered_chats(p.conn, plan.story.story_id))
+        recipients = _recipients(p.conn, plan.story, delivered)
+        if not recipients:
+            continue
+        chats = {c: chat_store.get_chat(p.conn, c) for c in recipients}
+        targets = {c: _target(chat, p.default_language) for c, chat in chats.items()}
+        wanted = {t for t in targets.values() if t and needs_translation(plan.story.language, t)}
+        translations = await _translate(plan.story, sorted(wanted), p)
+        alerts = []
+        for chat_id, (thread_id, refs) in recipients.items():
+            chat, target = chats[chat_id], targets[chat_id]
+            prefs = ChatPrefs(
+                chat_id=ChatId(chat_id),
+                language=target,
+                timezone=chat.timezone if chat else "UTC",
+                link_preview=p.link_preview,
+            )
+            story = replace(plan.story, rules=refs)
+            message = render_alert(story, translations.get(target or ""), prefs)
+            muted = bool(chat and chat.muted_until and chat.muted_until > now)
+            alerts.append(
+                Planned(chat_id=chat_id, thread_id=thread_id, message=message, held=muted)
+            )
+        out.append(replace(plan, alerts=tuple(alerts)))
+    return out
+
+
+async def _translate(story: Story, targets: list[str], p: Pipeline) -> dict[str, Translation]:
+    """One translation per target language, all at once; a failure is a value, not an error."""
+    if not targets:
+        return {}
+    if p.translator is None:
+        return {t: Translation(target=t, title=None, failed=True) for t in targets}
+    started = time.perf_counter()
+    translator = p.translator
+    results = await asyncio.gather(*(translator.translate_story(story, t) for t in targets))
+    metrics.STAGE_SECONDS.labels("translate").observe(time.perf_counter() - started)
+    return dict(zip(targets, results, strict=True))
+
+
+# --- the durable boundary ----------------------------------------------------------------------
+
+
+def _commit(
+    p: Pipeline, state: SourceState, keys: list[str], plans: list[StoryPlan], now: float
+) -> int:
+    """Seen keys, stories and outbox rows in ONE transaction; returns alerts enqueued."""
+    enqueued = 0
+    with transaction(p.conn) as conn:
+        article_store.mark_seen(conn, state.source.id, keys, now)
+        for plan in plans:
+            story, article = plan.story, plan.article
+            if plan.is_new_story:
+                article_store.create_story(
+                    conn, story.story_id, url=article.url, simhash=plan.simhash,
+                    title=article.title, source_name=article.source_name, now=now,
+                )  # fmt: skip
+            else:
+                article_store.add_story_source(conn, story.story_id, article.source_name)
+            article_store.record_article(
+                conn, source_id=article.source_id, story_id=story.story_id, url=article.url,
+                title=article.title, language=story.language,
+                published=article.published.timestamp(), rules=[r.id for r in story.rules],
+                now=now,
+            )  # fmt: skip
+            for alert in plan.alerts:
+                if not article_store.record_delivery(
+                    conn, story.story_id, alert.chat_id, outbox_id=None, now=now
+                ):
+                    continue  # another outlet's copy of this story reached the chat first
+                outbox.enqueue(
+                    conn, chat_id=alert.chat_id, thread_id=alert.thread_id,
+                    message=alert.message, now=now, story_id=story.story_id, held=alert.held,
+                )  # fmt: skip
+                enqueued += 1
+    metrics.ALERTS.inc(enqueued)
+    return enqueued
+
+
+def _record_success(
+    state: SourceState,
+    p: Pipeline,
+    fetched: FetchResult,
+    feed: ParsedFeed | None,
+    new_items: int,
+    new_url: str | None,
+) -> None:
+    now = p.clock()
+    at = next_fetch_at(
+        now=now, interval=state.source.interval, ok=True, error_count=0,
+        ttl=feed.ttl_seconds if feed else None, max_age=fetched.max_age,
+        retry_after=fetched.retry_after, rng=p.rng,
+    )  # fmt: skip
+    source_store.record_ok(
+        p.conn, state.source.id, now=now, next_at=at, etag=fetched.etag,
+        last_modified=fetched.last_modified, items=new_items,
+        feed_title=feed.title if feed else None, new_url=new_url,
+    )  # fmt: skip
+
+
+def _record_failure(
+    state: SourceState, p: Pipeline, error: str, retry_after: float | None, dry_run: bool
+) -> UpdateResult:
+    metrics.FETCHES.labels("error").inc()
+    log.warning("source failed", extra={"source": state.source.id, "error": error})
+    if dry_run:
+        return UpdateResult(source_id=state.source.id, outcome="error", error=error)
+    now = p.clock()
+    at = next_fetch_at(
+        now=now, interval=state.source.interval, ok=False, error_count=state.error_count + 1,
+        ttl=None, max_age=None, retry_after=retry_after, rng=p.rng,
+    )  # fmt: skip
+    count = source_store.record_error(p.conn, state.source.id, now=now, next_at=at, error=error)
+    if should_disable(count, threshold=p.polling.max_failures):
+        reason = f"disabled after {count} failures in a row; last: {error}"
+        source_store.disable(p.conn, state.source.id, reason=reason)
+        p.on_disabled(state, reason)
+        return UpdateResult(source_id=state.source.id, outcome="disabled", error=error)
+    return UpdateResult(source_id=state.source.id, outcome="error", error=error)
