@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ class DeliveryConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
-    path: Path | None
+    path: Path | None  # the config file, when read from one
     telegram: TelegramConfig
     storage_path: Path
     sources: tuple[Source, ...]
@@ -396,7 +396,8 @@ def load_config(path: Path, env: Mapping[str, str] | None = None) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         raise ConfigError([Problem(str(path), 1, 1, f"cannot read config: {e.strerror}")]) from e
-    return parse_config(text, file=str(path), base=path.parent, env=env)
+    config = parse_config(text, file=str(path), base=path.parent, env=env)
+    return replace(config, path=path)
 
 
 def parse_config(
@@ -437,7 +438,7 @@ def _build(r: _Reader, top: dict[str, yaml.Node], base: Path | None) -> Config:
     log_format = _choice(r, log, "format", ("auto", "json", "console")) or "auto"
     log_level = _choice(r, log, "level", ("DEBUG", "INFO", "WARNING", "ERROR")) or "INFO"
     return Config(
-        path=None if base is None else base,
+        path=None,
         telegram=telegram,
         storage_path=_resolve(base, db or "./data/warta.db"),
         sources=tuple(sources),

@@ -5,9 +5,9 @@
     container_harness.py pip-args    prints podman --build-arg pairs (one word a line) so pip inside
                                      the build reaches the package index the way this machine does
     container_harness.py e2e --image IMAGE [--python PY]
-                                     runs the image against the local test servers: health, one alert
-                                     delivered, non-root, clean SIGTERM stop; exit 0 pass, 1 fail,
-                                     77 when the app or a test server does not exist yet
+                                     runs the image against the local test servers: health, one
+                                     alert delivered, non-root, clean SIGTERM stop; exit 0 pass,
+                                     1 fail, 77 when the app or a test server does not exist yet
 
 The three test servers are started as `PY -m tests.servers.<name> --port N [...]`: the argv for each
 is in SERVERS below, the one place to change if their command lines change.
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import re
@@ -46,7 +47,7 @@ SERVERS: dict[str, list[str]] = {
     "botapi": ["tests.servers.botapi", "--port", "{port}"],
     "translate": ["tests.servers.translate", "--port", "{port}"],
 }
-TOKEN = "123456789:AAFcontainerCheckToken-0123456789abcdef"
+TOKEN = "123456789:AAFcontainerCheckToken-0123456789abcdef"  # noqa: S105 (a fake)
 CHAT_ID = 424242  # a private chat; its user is also the configured admin
 FEED_FILE = "news.xml"
 KEYWORD = "mercusuar"  # Indonesian "lighthouse": the check's own rule matches it
@@ -63,9 +64,9 @@ class AptSource:
 
 def _one_line_sources(text: str) -> Iterator[AptSource]:
     for line in text.splitlines():
-        line = re.sub(r"\[[^]]*\]", " ", line.split("#", 1)[0]).split()  # type: ignore[assignment]
-        if len(line) >= 3 and line[0] == "deb":
-            yield AptSource(uri=line[1], suites=(line[2],))
+        words = re.sub(r"\[[^]]*\]", " ", line.split("#", 1)[0]).split()  # drop [options]
+        if len(words) >= 3 and words[0] == "deb":
+            yield AptSource(uri=words[1], suites=(words[2],))
 
 
 def _deb822_sources(text: str) -> Iterator[AptSource]:
@@ -108,7 +109,7 @@ def cmd_mirror() -> int:
     return 0
 
 
-# --- pip settings -----------------------------------------------------------------------------------
+# --- pip settings ------------------------------------------------------------------------------
 
 
 def pip_config() -> dict[str, str]:
@@ -176,7 +177,8 @@ def free_port() -> int:
 
 def http(url: str, body: object | None = None, timeout: float = 5.0) -> tuple[int, bytes]:
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method="GET" if data is None else "POST")
+    method = "GET" if data is None else "POST"
+    req = urllib.request.Request(url, data=data, method=method)  # noqa: S310 (our http URLs)
     if data is not None:
         req.add_header("Content-Type", "application/json")
     try:
@@ -188,7 +190,11 @@ def http(url: str, body: object | None = None, timeout: float = 5.0) -> tuple[in
 
 def podman(*args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        ["podman", *args], capture_output=True, text=True, check=False, timeout=timeout
+        ["podman", *args],  # noqa: S607 (podman from PATH, as the shell script uses it)
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
     )
     if check and proc.returncode != 0:
         raise CheckFailed(f"podman {' '.join(args[:2])} failed: {proc.stderr.strip()[-500:]}")
@@ -242,7 +248,7 @@ class Run:
 def missing_pieces(python: str) -> list[str]:
     """What the end-to-end run needs that is not written yet (empty when all is there)."""
     missing = [f"bot/{f}" for f in ("cli.py", "app.py") if not (ROOT / "bot" / f).is_file()]
-    for name, argv in SERVERS.items():
+    for argv in SERVERS.values():
         proc = subprocess.run(
             [python, "-m", argv[0], "--help"],
             cwd=ROOT,
@@ -312,12 +318,12 @@ def start_servers(run: Run) -> None:
     for name, argv in SERVERS.items():
         run.ports[name] = free_port()
         args = [a.format(port=run.ports[name], dir=run.work / "feeds") for a in argv]
-        log = (run.work / f"{name}.log").open("wb")
-        run.procs[name] = subprocess.Popen(
-            [run.python, "-m", *args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-        )
+        with (run.work / f"{name}.log").open("wb") as log:
+            run.procs[name] = subprocess.Popen(
+                [run.python, "-m", *args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+            )
     for name, proc in run.procs.items():
-        wait_for(f"the {name} server to listen", lambda p=proc, n=name: listening(run, n, p), 20)
+        wait_for(f"the {name} server to listen", functools.partial(listening, run, name, proc), 20)
     say("servers: " + ", ".join(f"{n} :{p}" for n, p in run.ports.items()))
 
 
@@ -357,7 +363,9 @@ def healthz(run: Run) -> dict[str, Any] | None:
     except OSError:
         running, code = container_state(run)
         if not running:
-            raise CheckFailed(f"the container exited with {code} before /healthz answered") from None
+            raise CheckFailed(
+                f"the container exited with {code} before /healthz answered"
+            ) from None
         return None
     if status != 200:
         return None
@@ -400,3 +408,182 @@ def fetched_once(run: Run) -> bool | None:
         if not m.group(1).endswith(b"_created") and float(m.group(2)) > 0:
             return True
     return None
+
+
+def _values(obj: object, key: str) -> Iterator[object]:
+    """Every value stored under `key` at any depth of a JSON document."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == key:
+                yield v
+            yield from _values(v, key)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _values(v, key)
+
+
+def sent_to_chat(run: Run) -> list[str]:
+    """Each message the Bot API server saw sent to the check's chat, as JSON text."""
+    status, body = http(run.url("botapi", "/_test/sent"))
+    if status != 200:
+        raise CheckFailed(f"GET /_test/sent answered {status}: {body[:200]!r}")
+    doc = json.loads(body)
+    if isinstance(doc, dict):
+        doc = next((v for v in doc.values() if isinstance(v, list)), [])
+
+    def chats(m: object) -> set[str]:
+        ids = {str(v) for v in _values(m, "chat_id")}
+        return ids | {str(c.get("id")) for c in _values(m, "chat") if isinstance(c, dict)}
+
+    return [json.dumps(m, ensure_ascii=False) for m in doc if str(CHAT_ID) in chats(m)]
+
+
+def send_command(run: Run, text: str) -> None:
+    """Inject a private-chat message from the admin user, as Telegram would deliver it."""
+    run.update_id += 1
+    user = {"id": CHAT_ID, "is_bot": False, "first_name": "Check", "language_code": "en"}
+    message = {
+        "message_id": run.update_id,
+        "date": int(time.time()),
+        "chat": {"id": CHAT_ID, "type": "private", "first_name": "Check"},
+        "from": user,
+        "text": text,
+        "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+    }
+    status, body = http(
+        run.url("botapi", "/_test/update"), {"update_id": run.update_id, "message": message}
+    )
+    if status >= 300:
+        raise CheckFailed(f"POST /_test/update answered {status}: {body[:200]!r}")
+
+
+def check_alert(run: Run) -> None:
+    """Subscribe, publish a matching article, and see exactly one alert for it in the chat."""
+    if wait_for_optional(lambda: fetched_once(run), 30) is None:
+        say("warning: no warta_*fetch* metric above zero after 30s; going on")
+    else:
+        say("the first fetch of the feed is counted in /metrics")
+    before = len(sent_to_chat(run))
+    send_command(run, "/subscribe all")
+    wait_for("a reply to /subscribe all", lambda: len(sent_to_chat(run)) > before or None, 20)
+    say("/subscribe all answered")
+    new = article(
+        run.url("feeds", "/news"),
+        f"Mercusuar baru dibuka di pelabuhan Tanjung Priok ({uuid.uuid4().hex[:6]})",
+        f"Sebuah {KEYWORD} baru dibuka hari ini di pelabuhan Tanjung Priok, Jakarta.",
+    )
+    run.feed_items.insert(0, new)
+    write_feed(run)
+    send_command(run, "/refresh check-feed")
+    started = time.monotonic()
+
+    def alerts() -> list[str] | None:
+        return [m for m in sent_to_chat(run) if new["link"] in m] or None
+
+    found = wait_for("the alert for the new article (one poll interval is 10s)", alerts, 60)
+    say(f"alert delivered {time.monotonic() - started:.1f}s after the article appeared")
+    say(f"alert: {found[0][:400]}")
+    if len(found) != 1:
+        raise CheckFailed(f"the article was alerted {len(found)} times to one chat")
+
+
+def wait_for_optional(probe: Callable[[], T | None], timeout: float) -> T | None:
+    with contextlib.suppress(CheckFailed):
+        return wait_for("", probe, timeout)
+    return None
+
+
+def check_stop(run: Run) -> None:
+    """SIGTERM (podman stop -t 10): Warta must exit 0 by itself, within the 10 s."""
+    started = time.monotonic()
+    podman("stop", "--time", "10", run.name, timeout=40)
+    took = time.monotonic() - started
+    running, code = container_state(run)
+    if running or code != 0 or took >= 10:
+        raise CheckFailed(f"SIGTERM: exit code {code} after {took:.1f}s (want 0 within 10s)")
+    say(f"SIGTERM: exit code 0 after {took:.1f}s")
+    logs = podman("logs", run.name).stdout + podman("logs", run.name).stderr
+    if TOKEN in logs or TOKEN.split(":")[1] in logs:
+        raise CheckFailed("the bot token appears in the container's logs")
+    lines = [line for line in logs.splitlines() if line.strip()]
+    not_json = [line for line in lines if not _is_json(line)]
+    say(f"logs: {len(lines)} lines, {len(not_json)} not JSON, the token nowhere")
+    for line in not_json[:3]:
+        say(f"  not JSON: {line[:160]}")
+
+
+def _is_json(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def report_failure(run: Run) -> None:
+    print("---- container logs (last 40 lines) ----", flush=True)
+    logs = podman("logs", "--tail", "40", run.name, check=False)
+    print((logs.stdout + logs.stderr).replace(TOKEN, "<token>").rstrip())
+    for name in run.procs:
+        log = run.work / f"{name}.log"
+        text = log.read_text(errors="replace") if log.exists() else ""
+        print(f"---- {name} server log (last 15 lines) ----")
+        print("\n".join(text.splitlines()[-15:]))
+
+
+def cleanup(run: Run) -> None:
+    podman("rm", "--force", "--time", "0", run.name, check=False)
+    podman("volume", "rm", "--force", run.volume, check=False)
+    for proc in run.procs.values():
+        proc.terminate()
+    for proc in run.procs.values():
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    shutil.rmtree(run.work, ignore_errors=True)
+
+
+def cmd_e2e(image: str, python: str, label: str) -> int:
+    missing = missing_pieces(python)
+    if missing:
+        print("end to end cannot run yet; missing: " + "; ".join(missing), flush=True)
+        return SKIP
+    run = Run(image=image, python=python, label=label)
+    try:
+        write_files(run)
+        start_servers(run)
+        start_container(run)
+        check_health(run)
+        check_non_root(run)
+        check_alert(run)
+        check_stop(run)
+    except (CheckFailed, subprocess.TimeoutExpired) as e:
+        print(f"FAIL: {e}", flush=True)
+        report_failure(run)
+        return 1
+    finally:
+        cleanup(run)
+    print("end to end: all checks passed", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("mirror")
+    sub.add_parser("pip-args")
+    e2e = sub.add_parser("e2e")
+    e2e.add_argument("--image", required=True)
+    e2e.add_argument("--python", default=sys.executable, help="runs the test servers")
+    e2e.add_argument("--label", default="warta-container-check=1", help="podman label KEY=VALUE")
+    args = parser.parse_args(argv)
+    if args.command == "mirror":
+        return cmd_mirror()
+    if args.command == "pip-args":
+        return cmd_pip_args()
+    return cmd_e2e(args.image, args.python, args.label)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -195,6 +195,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "Personal rule {n} added: <code>{expr}</code>",
         "Aturan pribadi {n} ditambahkan: <code>{expr}</code>",
     ),
+    "watch_exists": (
+        "This chat already has that personal rule ({n}): <code>{expr}</code>",
+        "Obrolan ini sudah punya aturan pribadi itu ({n}): <code>{expr}</code>",
+    ),
     "watch_limit": (
         "This chat already has {limit} personal rules, the most allowed. Remove one with "
         "/unwatch N.",

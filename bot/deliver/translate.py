@@ -524,7 +524,7 @@ class TranslationService:
             return texts, None
         wanted = list(dict.fromkeys(t for t in texts if t.strip()))
         keys = {t: cache_key(t, source, target) for t in wanted}
-        hits = self._cache.get_many(list(keys.values())) if self._cache and keys else {}
+        hits = self._cache.get_many(list(keys.values())) if self._cache is not None and keys else {}
         done = {t: hits[k] for t, k in keys.items() if k in hits}
         missing = [t for t in wanted if t not in done]
         self.cache_hits += len(done)
@@ -533,7 +533,7 @@ class TranslationService:
         if missing:
             translated, provider = await self._via_providers(missing, source, target)
             done.update(zip(missing, translated, strict=True))
-            if self._cache:
+            if self._cache is not None:
                 self._cache.put_many([(keys[t], source, target, done[t]) for t in missing])
         return [done.get(t, t) for t in texts], provider
 

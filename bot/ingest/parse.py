@@ -272,6 +272,13 @@ def is_feed_content_type(content_type: str | None) -> bool:
 
 _ITEM_TAGS = frozenset({"item", "entry"})
 _ROOT_TAGS = frozenset({"rss", "feed", "RDF", "channel"})
+_XML_BASE = "http://www.w3.org/XML/1998/namespace base"
+_RDF_ABOUT = "http://www.w3.org/1999/02/22-rdf-syntax-ns# about"
+_FIELD_TAGS = {"id": ("guid", "id"), "link": ("link",), "title": ("title",)}
+
+
+class _Unsure(Exception):
+    """The scan cannot promise feedparser's reading of this document."""
 
 
 class _IdScanner:
@@ -285,15 +292,24 @@ class _IdScanner:
         self._field: str | None = None
         self._text: list[str] = []
         self._depth = 0
+        self._item_depth = 0
+        self._permalink = False
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         tag = name.rpartition(" ")[2]
         self._depth += 1
         if self.root is None:
             self.root = tag
-        if tag in _ITEM_TAGS and self._item is None:
+        if _XML_BASE in attrs:
+            raise _Unsure  # xml:base changes how links resolve: leave it to feedparser
+        if tag in _ITEM_TAGS:
+            if self._item is not None:
+                raise _Unsure  # items nested in items
             self._item = {}
             self._item_depth = self._depth
+            about = attrs.get(_RDF_ABOUT)
+            if about:
+                self._item["id"] = about
         elif self._item is not None and self._depth == self._item_depth + 1:
             self._child(tag, attrs)
 
@@ -303,7 +319,11 @@ class _IdScanner:
             rel = attrs.get("rel", "alternate")
             if rel == "alternate" and "link" not in self._item:
                 self._item["link"] = attrs["href"]
-        elif tag in ("guid", "id", "link", "title") and tag not in self._item:
+        elif tag in ("guid", "id"):
+            permalink = {k.lower(): v for k, v in attrs.items()}.get("ispermalink", "true")
+            self._permalink = permalink == "true"
+            self._field, self._text = "id", []
+        elif tag in ("link", "title") and tag not in self._item:
             self._field, self._text = tag, []
 
     def data(self, text: str) -> None:
@@ -312,8 +332,12 @@ class _IdScanner:
 
     def end(self, name: str) -> None:
         tag = name.rpartition(" ")[2]
-        if self._field is not None and tag == self._field and self._item is not None:
-            self._item[tag] = "".join(self._text).strip()
+        if self._field is not None and self._item is not None and tag in _FIELD_TAGS[self._field]:
+            value = "".join(self._text).strip()
+            if self._field == "id" and self._permalink and value:
+                value = urljoin(self.url, value)
+                self._item.setdefault("guidlink", value)
+            self._item[self._field] = value
             self._field = None
         elif tag in _ITEM_TAGS and self._item is not None and self._depth == self._item_depth:
             self._finish(self._item)
@@ -321,11 +345,11 @@ class _IdScanner:
         self._depth -= 1
 
     def _finish(self, item: dict[str, str]) -> None:
-        link = item.get("link") or None
+        link = urljoin(self.url, item["link"]) if item.get("link") else item.get("guidlink")
         self.items.append(
             RawEntry(
-                guid=item.get("guid") or item.get("id") or None,
-                link=urljoin(self.url, link) if link else None,
+                guid=item.get("id") or None,
+                link=link or None,
                 title=item.get("title", ""),
             )
         )
@@ -346,7 +370,7 @@ def scan_ids(body: bytes, *, url: str, charset: str | None = None) -> list[RawEn
     parser.buffer_text = True
     try:
         parser.Parse(body, True)
-    except (xml.parsers.expat.ExpatError, ValueError, LookupError):
+    except (xml.parsers.expat.ExpatError, ValueError, LookupError, _Unsure):
         return None
     if scanner.root not in _ROOT_TAGS:
         return None

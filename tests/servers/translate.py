@@ -7,7 +7,7 @@ the client sent it (so tests see the provider's code: `zh-Hans` for libre, `iw` 
   `target`; `api_key`), `GET /languages`; errors as the real server words them (`{"error": ...}`).
 - Google: `GET /m?sl=..&tl=..&q=..` answers HTML with `<div class="t0">...</div>`, which is what
   deep-translator's GoogleTranslator requests and parses.
-- Faults: `fail_next(n, kind)` with kind "429", "500", "garbage", "hang" or "drop" (the connection
+- Faults: `fail_next(n, kind, only=None|"libre"|"google")` with kind "429", "500", "garbage", "hang" or "drop" (the connection
   is closed without an answer); `latency` seconds before each answer; `char_limit` on libre requests
   and `google_limit` on google texts (400 when exceeded). Counts requests and records texts seen.
 
@@ -50,7 +50,7 @@ class TranslateServer:
         self.requests: Counter[str] = Counter()  # by path
         self.texts: list[str] = []  # every text received for translation, in order
         self.targets: list[str] = []  # the target code of every translate request
-        self._faults: deque[str] = deque()
+        self._faults: deque[tuple[str, str | None]] = deque()
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -68,10 +68,13 @@ class TranslateServer:
         """Translation requests received (libre and google)."""
         return self.requests["/translate"] + self.requests["/m"]
 
-    def fail_next(self, n: int, kind: str) -> None:
-        """The next `n` translation requests fail as `kind` (one of FAULTS)."""
+    def fail_next(self, n: int, kind: str, *, only: str | None = None) -> None:
+        """The next `n` translation requests fail as `kind` (one of FAULTS); `only="libre"` or
+        `only="google"` limits the faults to that endpoint."""
         assert kind in FAULTS, kind
-        self._faults.extend([kind] * n)
+        assert only in (None, "libre", "google"), only
+        path = {None: None, "libre": "/translate", "google": "/m"}[only]
+        self._faults.extend([(kind, path)] * n)
 
     async def start(self, port: int = 0) -> None:
         app = web.Application()
@@ -94,9 +97,11 @@ class TranslateServer:
         self.requests[request.path] += 1
         if self.latency:
             await asyncio.sleep(self.latency)
-        if not self._faults:
+        due = next((f for f in self._faults if f[1] in (None, request.path)), None)
+        if due is None:
             return None
-        kind = self._faults.popleft()
+        self._faults.remove(due)
+        kind = due[0]
         if kind == "hang":  # until the server stops
             await self._stopping.wait()
             return web.Response(status=503)
