@@ -16,7 +16,7 @@ import logging
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -27,17 +27,16 @@ from bot.analyze.engine import Document, MatchReport, RuleSet
 from bot.analyze.language import detect_language
 from bot.config import PollingConfig
 from bot.deliver.format import render_alert
-from bot.errors import FeedError, SourceError
+from bot.errors import SourceError
 from bot.ingest.fetch import FetchResult
 from bot.ingest.normalize import normalize_entry
-from bot.ingest.parse import find_feed_links, parse_feed
+from bot.ingest.parse import FeedLinksFound, parse_feed, scan_ids
 from bot.ingest.schedule import next_fetch_at, should_disable
 from bot.model import (
     Article,
     ChatId,
     ChatPrefs,
     ParsedFeed,
-    RawEntry,
     RenderedMessage,
     RuleId,
     RuleRef,
@@ -126,9 +125,8 @@ async def update_source(state: SourceState, p: Pipeline, *, dry_run: bool = Fals
         metrics.FETCHES.labels("not_modified").inc()
         return UpdateResult(source_id=source.id, outcome="not_modified")
     now = p.clock()
-    fresh, keys = _new_entries(p.conn, state, feed)
-    articles = _normalize(state, feed, fresh, fetched.final_url, now)
-    plans = [plan for a in articles if (plan := _analyze(a, p, feed, now)) is not None]
+    fresh, keys = _new_articles(p.conn, state, feed, fetched.final_url, now)
+    plans = [plan for a in fresh if (plan := _analyze(a, p, now)) is not None]
     plans = await _translate_and_render(plans, p, now)
     enqueued = 0
     if not dry_run:
@@ -167,17 +165,21 @@ async def _fetch_and_parse(
     )
     if fetched.not_modified:
         return fetched, None, fetched.permanent_url
+    if not state.initialized and s.backfill == 0:
+        # A first fetch only records what exists: guid, link and title are enough.
+        entries = await asyncio.to_thread(
+            scan_ids, fetched.body, url=fetched.final_url, charset=fetched.charset
+        )
+        if entries:
+            feed = ParsedFeed(title=None, link=None, language=None, entries=tuple(entries))
+            return fetched, feed, fetched.permanent_url
     try:
-        feed = await asyncio.to_thread(_parse, fetched)
-        return fetched, feed, fetched.permanent_url
-    except FeedError:
-        links = find_feed_links(fetched.body, fetched.final_url)
-        if not links:
-            raise
+        return fetched, await asyncio.to_thread(_parse, fetched), fetched.permanent_url
+    except FeedLinksFound as found:
+        link = found.links[0]
     # An HTML page that links its feed: follow the link and remember it as the source's URL.
-    fetched = await p.fetch(links[0], etag=None, last_modified=None, allow_private=s.allow_private)
-    feed = await asyncio.to_thread(_parse, fetched)
-    return fetched, feed, fetched.permanent_url or links[0]
+    fetched = await p.fetch(link, etag=None, last_modified=None, allow_private=s.allow_private)
+    return fetched, await asyncio.to_thread(_parse, fetched), fetched.permanent_url or link
 
 
 def _parse(fetched: FetchResult) -> ParsedFeed:
@@ -189,44 +191,41 @@ def _parse(fetched: FetchResult) -> ParsedFeed:
     )
 
 
-def _new_entries(
-    conn: sqlite3.Connection, state: SourceState, feed: ParsedFeed
-) -> tuple[list[RawEntry], list[str]]:
-    """Entries no key of which was seen for this source, and every key of those entries.
+def _new_articles(
+    conn: sqlite3.Connection, state: SourceState, feed: ParsedFeed, base_url: str, now: float
+) -> tuple[list[Article], list[str]]:
+    """Articles no key of which was seen for this source, and every key of those articles.
 
-    On the first fetch only the newest `backfill` entries go on; the rest are recorded as seen.
+    On the first fetch only the newest `backfill` articles go on; the rest are recorded as seen.
     """
-    per_entry = [(e, seen_keys(state.source.id, e)) for e in feed.entries]
-    known = article_store.known_keys(conn, state.source.id, (k for _, ks in per_entry for k in ks))
-    fresh = [(e, ks) for e, ks in per_entry if not known.intersection(ks)]
+    articles = _normalize(state, feed, base_url, now)
+    per_article = [(a, seen_keys(a)) for a in articles]
+    known = article_store.known_keys(
+        conn, state.source.id, (k for _, ks in per_article for k in ks)
+    )
+    fresh = [(a, ks) for a, ks in per_article if not known.intersection(ks)]
     keys = [k for _, ks in fresh for k in ks]
     if not state.initialized:
-        newest = sorted(fresh, key=_entry_time, reverse=True)
+        newest = sorted(fresh, key=lambda item: item[0].published, reverse=True)
         fresh = newest[: state.source.backfill]
-    return [e for e, _ in fresh], keys
+    return [a for a, _ in fresh], keys
 
 
-def _entry_time(item: tuple[RawEntry, list[str]]) -> float:
-    published = item[0].published
-    return published.timestamp() if published else 0.0
-
-
-def _normalize(
-    state: SourceState, feed: ParsedFeed, entries: Sequence[RawEntry], base_url: str, now: float
-) -> list[Article]:
+def _normalize(state: SourceState, feed: ParsedFeed, base_url: str, now: float) -> list[Article]:
     s = state.source
     name = s.name or state.feed_title or feed.title or s.id
     when = datetime.fromtimestamp(now, UTC)
     source = replace(s, name=name)
     return [
-        normalize_entry(e, source=source, feed=feed, base_url=base_url, now=when) for e in entries
+        normalize_entry(e, source=source, feed=feed, base_url=base_url, now=when)
+        for e in feed.entries
     ]
 
 
 # --- analyze -----------------------------------------------------------------------------------
 
 
-def _analyze(article: Article, p: Pipeline, feed: ParsedFeed, now: float) -> StoryPlan | None:
+def _analyze(article: Article, p: Pipeline, now: float) -> StoryPlan | None:
     """Match one article; for a match, find or claim its story. Synchronous on purpose."""
     if now - article.published.timestamp() > p.polling.max_age:
         return None
@@ -323,8 +322,6 @@ async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float)
     for plan in plans:
         delivered = set(article_store.delivered_chats(p.conn, plan.story.story_id))
         recipients = _recipients(p.conn, plan.story, delivered)
-        if not recipients:
-            continue
         chats = {c: chat_store.get_chat(p.conn, c) for c in recipients}
         targets = {c: _target(chat, p.default_language) for c, chat in chats.items()}
         wanted = {t for t in targets.values() if t and needs_translation(plan.story.language, t)}

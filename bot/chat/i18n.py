@@ -146,7 +146,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "Alerts are not translated. Turn translation on with /lang CODE (e.g. /lang en).",
         "Peringatan tidak diterjemahkan. Aktifkan dengan /lang KODE (mis. /lang id).",
     ),
-    "lang_set": ("Alerts will be translated into {language}.", "Peringatan akan diterjemahkan ke {language}."),
+    "lang_set": (
+        "Alerts will be translated into {language}.",
+        "Peringatan akan diterjemahkan ke {language}.",
+    ),
     "lang_off": ("Alerts will not be translated.", "Peringatan tidak akan diterjemahkan."),
     "lang_unsupported": (
         "<code>{code}</code> is not a language I can translate into. Usage: /lang CODE "
@@ -164,7 +167,10 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "<code>{tz}</code> bukan zona waktu yang saya kenal. Cara pakai: /tz Area/Kota, mis. "
         "<code>/tz Asia/Jakarta</code>.",
     ),
-    "tz_set": ("Alert times will be shown in {tz}.", "Waktu peringatan akan ditampilkan dalam {tz}."),
+    "tz_set": (
+        "Alert times will be shown in {tz}.",
+        "Waktu peringatan akan ditampilkan dalam {tz}.",
+    ),
     "mute_usage": (
         "Usage: /mute DURATION, e.g. <code>/mute 30m</code>, <code>/mute 2h</code>, "
         "<code>/mute 1d</code> (at most 30d).",
@@ -232,13 +238,22 @@ _CATALOGUE: dict[str, tuple[str, str]] = {
         "Usage: /addsource URL [ID] — URL http(s), ID of a-z, 0-9 and -.",
         "Cara pakai: /addsource URL [ID] — URL http(s), ID dari a-z, 0-9 dan -.",
     ),
-    "removesource_usage": ("Usage: /removesource ID — see /sources.", "Cara pakai: /removesource ID — lihat /sources."),
-    "refresh_usage": ("Usage: /refresh [ID] — see /sources.", "Cara pakai: /refresh [ID] — lihat /sources."),
+    "removesource_usage": (
+        "Usage: /removesource ID — see /sources.",
+        "Cara pakai: /removesource ID — lihat /sources.",
+    ),
+    "refresh_usage": (
+        "Usage: /refresh [ID] — see /sources.",
+        "Cara pakai: /refresh [ID] — lihat /sources.",
+    ),
     "test_usage": (
         "Usage: /test TEXT (or reply /test to a message).",
         "Cara pakai: /test TEKS (atau balas sebuah pesan dengan /test).",
     ),
-    "no_arguments": ("Usage: /{command} (no arguments).", "Cara pakai: /{command} (tanpa argumen)."),
+    "no_arguments": (
+        "Usage: /{command} (no arguments).",
+        "Cara pakai: /{command} (tanpa argumen).",
+    ),
     "paused": (
         "Delivery paused: alerts queue until /resume.",
         "Pengiriman dijeda: peringatan mengantre sampai /resume.",
@@ -254,7 +269,8 @@ def t(lang: str, key: str, **values: object) -> str:
     if not values:
         return template
     filled = {
-        k: (v if isinstance(v, Safe) else html.escape(str(v), quote=False)) for k, v in values.items()
+        k: (v if isinstance(v, Safe) else html.escape(str(v), quote=False))
+        for k, v in values.items()
     }
     return template.format_map(filled)
 
@@ -271,7 +287,7 @@ def pick(lang: str | None) -> str | None:
 
 
 def language_name(code: str, in_lang: str) -> str:
-    """`Indonesian (id)`: the language's name in `in_lang` with its code; the code alone if unknown."""
+    """`Indonesian (id)`: the language's name in `in_lang` and its code (the code if unknown)."""
     try:
         name = Locale.parse(code.replace("-", "_")).get_display_name(in_lang)
     except (ValueError, TypeError, UnknownLocaleError):

@@ -97,7 +97,9 @@ async def subscribe(turn: Turn) -> None:
     conn, now = turn.services.conn, turn.now
     with transaction(conn):
         changed = [
-            t for t in targets if chats.subscribe(conn, turn.chat_id, t, thread_id=turn.thread_id, now=now)
+            t
+            for t in targets
+            if chats.subscribe(conn, turn.chat_id, t, thread_id=turn.thread_id, now=now)
         ]
     if not changed:
         turn.say("already_subscribed", targets=_names(targets))

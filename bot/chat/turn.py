@@ -70,7 +70,7 @@ class Turn:
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Parts of at most `limit` characters, cut at line ends (inside a long line, not in an entity)."""
+    """Parts of at most `limit` characters, cut at line ends (in a long line, not in an entity)."""
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):

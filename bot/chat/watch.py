@@ -13,7 +13,7 @@ MAX_WATCHES = 20  # per chat
 MAX_EXPR = 200  # characters
 
 # phones turn straight quotes into curly ones; the expression language wants straight ones
-_QUOTES = str.maketrans({c: '"' for c in "“”„‟«»″＂"})
+_QUOTES = str.maketrans(dict.fromkeys("“”„‟«»″＂", '"'))
 _REGEX = re.compile(r'(?:^|[\s+|\-("])re:', re.IGNORECASE)
 
 

@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Iterable
@@ -34,6 +35,10 @@ import pytest
 from aiohttp import web
 
 from tests.servers.botapi_html import HTMLParseError, parse_html
+
+# python-telegram-bot warns when RetryAfter.retry_after is read as an int; opt into timedelta so
+# that a 429 raises RetryAfter (not the warning, which pytest turns into an error).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN-abc"
 GLOBAL_LIMIT = (30, 1.0)
@@ -272,7 +277,7 @@ class BotAPIServer:
         """Accepted messages in order (edits replace the text in place)."""
         return [m for m in self._sent if chat_id is None or m.chat_id == chat_id]
 
-    async def wait_sent(
+    async def wait_sent(  # noqa: ASYNC109 - the fixed API other tests call
         self, count: int, *, chat_id: int | None = None, timeout: float = 10.0
     ) -> list[SentMessage]:
         """Wait until at least `count` messages were accepted (for `chat_id`); TimeoutError else."""
@@ -321,7 +326,7 @@ class BotAPIServer:
         retry_after: int | None = None,
         hang: bool = False,
     ) -> None:
-        """The next `n` calls of `method` answer `status` (429: with retry_after if given) or hang."""
+        """The next `n` calls of `method` answer `status` (429: retry_after if given), or hang."""
         self._faults[method.lower()].append(_Fault(n, status, retry_after, hang))
 
     def flood_all(self, seconds: int) -> None:
@@ -426,7 +431,11 @@ class BotAPIServer:
             if fault.retry_after is None:
                 raise APIError(429, "Too Many Requests")
             chat_id = params.get("chat_id")
-            if self.strict and isinstance(chat_id, (int, str)) and str(chat_id).lstrip("-").isdigit():
+            if (
+                self.strict
+                and isinstance(chat_id, (int, str))
+                and str(chat_id).lstrip("-").isdigit()
+            ):
                 self._bans[int(chat_id)] = self._now() + fault.retry_after
             raise APIError(
                 429,
@@ -650,7 +659,8 @@ class BotAPIServer:
     def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = _int(params, "chat_id", required=True)
         message_id = _int(params, "message_id", required=True)
-        assert chat_id is not None and message_id is not None
+        assert chat_id is not None
+        assert message_id is not None
         self._check_chat(chat_id)
         text, plain, entities = self._parse_text(params)
         markup = self._reply_markup(params)
@@ -700,7 +710,8 @@ class BotAPIServer:
     def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = _int(params, "chat_id", required=True)
         user_id = _int(params, "user_id", required=True)
-        assert chat_id is not None and user_id is not None
+        assert chat_id is not None
+        assert user_id is not None
         self._check_chat(chat_id)
         user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
         info = self._chats.get(chat_id)
@@ -766,7 +777,7 @@ class BotAPIServer:
 
 @pytest.fixture
 async def botapi() -> AsyncIterator[BotAPIServer]:
-    """A started local Bot API server enforcing Telegram's limits (`botapi.relax()` turns them off)."""
+    """A started local Bot API server enforcing Telegram's limits (`.relax()` turns them off)."""
     server = BotAPIServer()
     await server.start()
     try:

@@ -93,9 +93,9 @@ class FeedServer:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("GET", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self._port, shutdown_timeout=0.5)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
         server = site._server
         assert server is not None

@@ -7,8 +7,9 @@ the client sent it (so tests see the provider's code: `zh-Hans` for libre, `iw` 
   `target`; `api_key`), `GET /languages`; errors as the real server words them (`{"error": ...}`).
 - Google: `GET /m?sl=..&tl=..&q=..` answers HTML with `<div class="t0">...</div>`, which is what
   deep-translator's GoogleTranslator requests and parses.
-- Faults: `fail_next(n, kind, only=None|"libre"|"google")` with kind "429", "500", "garbage", "hang" or "drop" (the connection
-  is closed without an answer); `latency` seconds before each answer; `char_limit` on libre requests
+- Faults: `fail_next(n, kind, only=None)` with kind "429", "500", "garbage", "hang" or "drop" (the
+  connection is closed without an answer), `only="libre"|"google"` for one endpoint; `latency`
+  seconds before each answer; `char_limit` on libre requests
   and `google_limit` on google texts (400 when exceeded). Counts requests and records texts seen.
 
 Fixture: `translate_server` (a started server).

@@ -1,0 +1,217 @@
+"""The `warta` command line (CONTRACT.md, "Command line"): parsing and printing, no logic."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import Config, default_config_path, load_config
+from bot.errors import ConfigError, Problem, RulesError
+
+EXIT_OK, EXIT_ERROR, EXIT_NO_MATCH = 0, 1, 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not getattr(args, "func", None):
+        _parser().print_help()
+        return EXIT_ERROR
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="warta", description="Multilingual news alerts for Telegram")
+    p.add_argument("--version", action="version", version=f"warta {__version__}")
+    sub = p.add_subparsers(metavar="COMMAND")
+
+    def command(name: str, func: object, help: str) -> argparse.ArgumentParser:
+        sp = sub.add_parser(name, help=help, description=help)
+        sp.set_defaults(func=func)
+        return sp
+
+    for name, func, help in (
+        ("run", _run, "run the service"),
+        ("check", _check, "validate the config and every rules file"),
+        ("poll", _poll, "fetch sources once and print what would be alerted"),
+        ("backup", _backup, "copy the database consistently, even while running"),
+    ):
+        sp = command(name, func, help)
+        sp.add_argument("-c", "--config", help="config file (default $WARTA_CONFIG, ./config.yaml)")
+        if name == "poll":
+            sp.add_argument("--source", help="only this source id")
+        if name == "backup":
+            sp.add_argument("path", help="where to write the copy")
+    command("demo", _demo, "the main job offline on bundled feeds; prints each alert")
+    m = command("match", _match, "which rules match this text, and why")
+    m.add_argument("-c", "--config")
+    m.add_argument("--rules", action="append", help="rules file or folder (replaces the config's)")
+    m.add_argument("--lang", help="the article's language (default: detected)")
+    m.add_argument("--title", default="", help="the headline")
+    m.add_argument("--source", help="the source id rules with `sources:` see")
+    m.add_argument("path", nargs="?", default="-", help="body text file, or - for stdin")
+    s = command("sources", lambda a: s.print_help() or EXIT_ERROR, "import or export sources")
+    ssub = s.add_subparsers(metavar="ACTION")
+    imp = ssub.add_parser("import", help="add every feed of an OPML file")
+    imp.set_defaults(func=_sources_import)
+    imp.add_argument("file")
+    imp.add_argument("-c", "--config")
+    exp = ssub.add_parser("export", help="print every source as OPML")
+    exp.set_defaults(func=_sources_export)
+    exp.add_argument("-c", "--config")
+    return p
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _load(args: argparse.Namespace) -> Config | None:
+    try:
+        return load_config(default_config_path(getattr(args, "config", None)))
+    except ConfigError as e:
+        _print_problems(e.problems)
+        return None
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    from bot.analyze.rules import check_rules
+
+    path = default_config_path(args.config)
+    problems: list[Problem] = []
+    config: Config | None = None
+    try:
+        config = load_config(path)
+    except ConfigError as e:
+        problems.extend(e.problems)
+    if config is not None:
+        problems.extend(check_rules(config.rules_paths))
+    _print_problems(problems)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return EXIT_ERROR
+    assert config is not None
+    print(f"{path}: ok ({len(config.sources)} sources, rules from "
+          f"{', '.join(str(p) for p in config.rules_paths)})")  # fmt: skip
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.app import App
+    from bot.log import setup_logging
+
+    config = _load(args)
+    if config is None:
+        return EXIT_ERROR
+    if not config.telegram.token:
+        var = config.telegram.token_variable or "TELEGRAM_BOT_TOKEN"
+        print(f"{config.path}: telegram.token is empty: set the environment variable {var}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_ERROR
+    setup_logging(level=config.log_level, fmt=config.log_format, secrets=[config.telegram.token])
+    try:
+        return asyncio.run(App(config).run())
+    except RulesError as e:
+        _print_problems(e.problems)
+        return EXIT_ERROR
+
+
+def _match(args: argparse.Namespace) -> int:
+    from bot.analyze.engine import Document
+    from bot.analyze.language import detect_language
+    from bot.analyze.rules import load_ruleset
+
+    if args.rules:
+        paths = [Path(p) for p in args.rules]
+    else:
+        config = _load(args)
+        if config is None:
+            return EXIT_ERROR
+        paths = list(config.rules_paths)
+    try:
+        body = sys.stdin.read() if args.path == "-" else Path(args.path).read_text(encoding="utf-8")
+        ruleset = load_ruleset(paths)
+    except OSError as e:
+        print(f"{args.path}: {e.strerror}", file=sys.stderr)
+        return EXIT_ERROR
+    except RulesError as e:
+        _print_problems(e.problems)
+        return EXIT_ERROR
+    title = args.title
+    language = args.lang or (lambda: detect_language(title=title, text=body))
+    report = ruleset.match(
+        Document(title=title, summary="", content=body), source_id=args.source, language=language
+    )
+    print(report.explain())
+    return EXIT_OK if report.matched else EXIT_NO_MATCH
+
+
+def _poll(args: argparse.Namespace) -> int:
+    from bot.commands import poll_once
+
+    config = _load(args)
+    if config is None:
+        return EXIT_ERROR
+    try:
+        return asyncio.run(poll_once(config, only=args.source, out=sys.stdout))
+    except RulesError as e:
+        _print_problems(e.problems)
+        return EXIT_ERROR
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(out=sys.stdout))
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from bot.store.db import backup
+
+    config = _load(args)
+    if config is None:
+        return EXIT_ERROR
+    if not config.storage_path.exists():
+        print(f"{config.storage_path}: no database yet", file=sys.stderr)
+        return EXIT_ERROR
+    conn = sqlite3.connect(str(config.storage_path))
+    try:
+        backup(conn, Path(args.path))
+    finally:
+        conn.close()
+    print(f"backed up {config.storage_path} to {args.path}")
+    return EXIT_OK
+
+
+def _sources_import(args: argparse.Namespace) -> int:
+    from bot.commands import import_opml
+
+    config = _load(args)
+    if config is None:
+        return EXIT_ERROR
+    return asyncio.run(import_opml(config, Path(args.file), out=sys.stdout))
+
+
+def _sources_export(args: argparse.Namespace) -> int:
+    from bot.commands import export_opml
+
+    config = _load(args)
+    if config is None:
+        return EXIT_ERROR
+    sys.stdout.write(export_opml(config))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
