@@ -3,7 +3,7 @@
 The local translation server runs in a separate process with 50 ms latency per call; the client is a
 TranslationService with the libre provider (one batched request per article and target) and an
 in-memory SQLite cache. Articles are handled the way the pipeline would: concurrently, and per
-article one translate_story per distinct target among its chats. Prints the figures; asserts nothing.
+article one translate_story per distinct target among its chats. Prints figures, asserts nothing.
 
     .venv/bin/python -m bench.translate [--articles 500] [--chats 1000] [--pool 4] [--latency 0.05]
 """
@@ -67,7 +67,7 @@ async def wait_listening(port: int) -> None:
     raise RuntimeError("translate server did not start")
 
 
-async def run(args: argparse.Namespace) -> None:
+async def run(args: argparse.Namespace, port: int) -> None:
     rng = random.Random(7)
     stories = [make_story(i, rng) for i in range(args.articles)]
     # each chat: a language and 3 of the 10 rules
@@ -78,12 +78,6 @@ async def run(args: argparse.Namespace) -> None:
         len({t for t in targets_by_rule[rule] if t != s.language}) for s, rule in stories
     )
 
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.servers.translate", "--port", str(port)]
-        + ["--latency", str(args.latency), "--char-limit", "-1"],
-        stdout=subprocess.DEVNULL,
-    )
     conn = sqlite3.connect(":memory:", isolation_level=None)
     conn.executescript(DDL)
     cache = SqliteTranslationCache(conn)
@@ -113,8 +107,6 @@ async def run(args: argparse.Namespace) -> None:
             elapsed_again = time.perf_counter() - again
     finally:
         await service.close()
-        server.terminate()
-        server.wait()
         conn.close()
     report(args, pairs, expected, failed, elapsed, first, service, elapsed_again)
 
@@ -139,8 +131,8 @@ def report(
     print(f"cache: {hits} hits / {misses} misses = {hits / max(hits + misses, 1):.1%} hit rate")
     print(f"time until all alerts enqueued: {elapsed:.2f} s")
     print(
-        f"target: <= 1.2 x {expected} x {args.latency * 1000:.0f} ms / {args.pool} = {1.2 * ideal:.2f} s"
-        f" (ratio to ideal {elapsed / ideal:.2f})"
+        f"target: <= 1.2 x {expected} x {args.latency * 1000:.0f} ms / {args.pool}"
+        f" = {1.2 * ideal:.2f} s (ratio to ideal {elapsed / ideal:.2f})"
     )
     total = service.cache_hits + service.cache_misses
     print(
@@ -156,7 +148,18 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=1000)
     parser.add_argument("--pool", type=int, default=4)
     parser.add_argument("--latency", type=float, default=0.05)
-    asyncio.run(run(parser.parse_args()))
+    args = parser.parse_args()
+    port = free_port()
+    argv = [sys.executable, "-m", "tests.servers.translate", "--port", str(port)]
+    server = subprocess.Popen(
+        [*argv, "--latency", str(args.latency), "--char-limit", "-1"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        asyncio.run(run(args, port))
+    finally:
+        server.terminate()
+        server.wait()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import logging
 import random
 import sqlite3
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -52,6 +53,7 @@ from bot.store.sources import SourceState
 from bot.stories import StoryIndex
 
 log = logging.getLogger("warta.pipeline")
+RECENT_STORIES = 500  # stories whose queued alerts can still be re-rendered with later outlets
 
 
 class Fetcher(Protocol):
@@ -80,6 +82,7 @@ class Pipeline:
     stories: StoryIndex = field(default_factory=StoryIndex)
     on_enqueued: Callable[[int], None] = lambda n: None
     on_disabled: Callable[[SourceState, str], None] = lambda s, why: None
+    recent: OrderedDict[str, list[tuple[int, Planned]]] = field(default_factory=OrderedDict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -90,6 +93,9 @@ class Planned:
     thread_id: int | None
     message: RenderedMessage
     held: bool
+    story: Story  # as rendered for this chat (its rules), kept to re-render with later outlets
+    translation: Translation | None
+    prefs: ChatPrefs
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -336,10 +342,19 @@ async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float)
                 link_preview=p.link_preview,
             )
             story = replace(plan.story, rules=refs)
-            message = render_alert(story, translations.get(target or ""), prefs)
+            translation = translations.get(target or "")
+            message = render_alert(story, translation, prefs)
             muted = bool(chat and chat.muted_until and chat.muted_until > now)
             alerts.append(
-                Planned(chat_id=chat_id, thread_id=thread_id, message=message, held=muted)
+                Planned(
+                    chat_id=chat_id,
+                    thread_id=thread_id,
+                    message=message,
+                    held=muted,
+                    story=story,
+                    translation=translation,
+                    prefs=prefs,
+                )  # fmt: skip
             )
         out.append(replace(plan, alerts=tuple(alerts)))
     return out
@@ -376,7 +391,8 @@ def _commit(
                     title=article.title, source_name=article.source_name, now=now,
                 )  # fmt: skip
             else:
-                article_store.add_story_source(conn, story.story_id, article.source_name)
+                outlets = article_store.add_story_source(conn, story.story_id, article.source_name)
+                _add_outlet(p, story.story_id, outlets)
             article_store.record_article(
                 conn, source_id=article.source_id, story_id=story.story_id, url=article.url,
                 title=article.title, language=story.language,
@@ -388,13 +404,30 @@ def _commit(
                     conn, story.story_id, alert.chat_id, outbox_id=None, now=now
                 ):
                     continue  # another outlet's copy of this story reached the chat first
-                outbox.enqueue(
+                row_id = outbox.enqueue(
                     conn, chat_id=alert.chat_id, thread_id=alert.thread_id,
                     message=alert.message, now=now, story_id=story.story_id, held=alert.held,
                 )  # fmt: skip
+                _remember(p, story.story_id, row_id, alert)
                 enqueued += 1
     metrics.ALERTS.inc(enqueued)
     return enqueued
+
+
+def _remember(p: Pipeline, story_id: str, row_id: int, alert: Planned) -> None:
+    """Keep what an alert was rendered from, so a later outlet can be added while it waits."""
+    p.recent.setdefault(story_id, []).append((row_id, alert))
+    p.recent.move_to_end(story_id)
+    while len(p.recent) > RECENT_STORIES:
+        p.recent.popitem(last=False)
+
+
+def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...]) -> None:
+    """Another outlet carries a story: alerts not yet sent are re-rendered to name it."""
+    for row_id, alert in p.recent.get(story_id, []):
+        own = alert.story.article.source_name
+        story = replace(alert.story, other_sources=tuple(n for n in outlets if n != own))
+        outbox.rewrite_pending(p.conn, row_id, render_alert(story, alert.translation, alert.prefs))
 
 
 def _record_success(

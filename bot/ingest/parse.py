@@ -46,6 +46,7 @@ _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:
 _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
+_TAGS = re.compile(r"<[^>]*>")
 _SY_PERIOD = {"hourly": 3600, "daily": 86400, "weekly": 604800, "monthly": 2592000}
 
 
@@ -86,7 +87,7 @@ def _decodes(body: bytes, label: str) -> bool:
 def _guess(body: bytes) -> str:
     """windows-1252 when that reads as mostly-ASCII Latin text (as browsers assume), else a
     statistical guess: Cyrillic in windows-1251 read as 1252 is nearly all accented letters."""
-    latin = body[:200_000].decode("windows-1252", errors="replace")
+    latin = _TAGS.sub(" ", body[:200_000].decode("windows-1252", errors="replace"))
     letters = [ch for ch in latin if ch.isalpha()]
     accented = sum(1 for ch in letters if ord(ch) > 0x7F)
     if not letters or accented <= 0.3 * len(letters):

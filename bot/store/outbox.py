@@ -193,3 +193,13 @@ def prune(conn: sqlite3.Connection, *, before: float) -> int:
         (before,),
     )
     return cur.rowcount
+
+
+def rewrite_pending(conn: sqlite3.Connection, row_id: int, message: RenderedMessage) -> bool:
+    """Replace a row's message while it has not been sent yet; False when it already went."""
+    cur = conn.execute(
+        "UPDATE outbox SET text = ?, plain_text = ?, parse_mode = ?"
+        " WHERE id = ? AND status IN ('queued', 'held')",
+        (message.text, message.plain_text, message.parse_mode, row_id),
+    )
+    return cur.rowcount == 1

@@ -295,3 +295,5 @@ async def test_runs_stand_alone() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+        if proc.stdout is not None:
+            proc.stdout.close()

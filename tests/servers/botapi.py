@@ -277,8 +277,12 @@ class BotAPIServer:
         """Accepted messages in order (edits replace the text in place)."""
         return [m for m in self._sent if chat_id is None or m.chat_id == chat_id]
 
-    async def wait_sent(  # noqa: ASYNC109 - the fixed API other tests call
-        self, count: int, *, chat_id: int | None = None, timeout: float = 10.0
+    async def wait_sent(
+        self,
+        count: int,
+        *,
+        chat_id: int | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109 - the fixed API other tests call
     ) -> list[SentMessage]:
         """Wait until at least `count` messages were accepted (for `chat_id`); TimeoutError else."""
         loop = asyncio.get_running_loop()
@@ -718,11 +722,18 @@ class BotAPIServer:
         if info is not None and info.creator == user_id:
             return {"status": "creator", "user": user, "is_anonymous": False}
         if info is not None and user_id in info.admins:
-            rights = (
-                "can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members"
-                " can_promote_members can_change_info can_invite_users can_post_stories"
-                " can_edit_stories can_delete_stories"
-            ).split()
+            rights = [
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_promote_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            ]
             member: dict[str, Any] = {"status": "administrator", "user": user}
             member.update(can_be_edited=False, is_anonymous=False)
             member.update(dict.fromkeys(rights, True))
