@@ -354,7 +354,7 @@ async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float)
                     story=story,
                     translation=translation,
                     prefs=prefs,
-                )  # fmt: skip
+                )
             )
         out.append(replace(plan, alerts=tuple(alerts)))
     return out

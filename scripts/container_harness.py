@@ -41,10 +41,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SKIP = 77
 T = TypeVar("T")
 
-# name -> argv after `PY -m`; {port} and {dir} are filled in.
+# name -> argv after `PY -m`; {port}, {dir} and {token} are filled in. The feed server reads its
+# folder once, at start: the check restarts it (same port) to publish a new article.
 SERVERS: dict[str, list[str]] = {
     "feeds": ["tests.servers.feeds", "--port", "{port}", "--dir", "{dir}"],
-    "botapi": ["tests.servers.botapi", "--port", "{port}"],
+    "botapi": ["tests.servers.botapi", "--port", "{port}", "--token", "{token}"],
     "translate": ["tests.servers.translate", "--port", "{port}"],
 }
 TOKEN = "123456789:AAFcontainerCheckToken-0123456789abcdef"  # noqa: S105 (a fake)
@@ -235,7 +236,6 @@ class Run:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     name: str = field(default_factory=lambda: f"warta-check-{uuid.uuid4().hex[:8]}")
     feed_items: list[dict[str, str]] = field(default_factory=list)
-    update_id: int = 1000
 
     @property
     def volume(self) -> str:
@@ -314,17 +314,27 @@ def write_feed(run: Run) -> None:
     tmp.replace(target)
 
 
-def start_servers(run: Run) -> None:
-    for name, argv in SERVERS.items():
-        run.ports[name] = free_port()
-        args = [a.format(port=run.ports[name], dir=run.work / "feeds") for a in argv]
-        with (run.work / f"{name}.log").open("wb") as log:
-            run.procs[name] = subprocess.Popen(
-                [run.python, "-m", *args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
-            )
-    for name, proc in run.procs.items():
-        wait_for(f"the {name} server to listen", functools.partial(listening, run, name, proc), 20)
-    say("servers: " + ", ".join(f"{n} :{p}" for n, p in run.ports.items()))
+def start_server(run: Run, name: str) -> None:
+    """Start one test server on its reserved port and wait until it listens."""
+    args = [
+        a.format(port=run.ports[name], dir=run.work / "feeds", token=TOKEN) for a in SERVERS[name]
+    ]
+    with (run.work / f"{name}.log").open("ab") as log:
+        proc = subprocess.Popen(
+            [run.python, "-m", *args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
+    run.procs[name] = proc
+    wait_for(f"the {name} server to listen", functools.partial(listening, run, name, proc), 20)
+
+
+def stop_server(run: Run, name: str) -> None:
+    proc = run.procs.pop(name)
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def listening(run: Run, name: str, proc: subprocess.Popen[bytes]) -> bool | None:
@@ -336,7 +346,6 @@ def listening(run: Run, name: str, proc: subprocess.Popen[bytes]) -> bool | None
 
 
 def start_container(run: Run) -> None:
-    run.ports["warta"] = free_port()
     podman("volume", "create", "--label", run.label, run.volume)
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN}
     argv = ["podman", "run", "--detach", "--name", run.name, "--label", run.label]
@@ -424,7 +433,7 @@ def _values(obj: object, key: str) -> Iterator[object]:
 
 def sent_to_chat(run: Run) -> list[str]:
     """Each message the Bot API server saw sent to the check's chat, as JSON text."""
-    status, body = http(run.url("botapi", "/_test/sent"))
+    status, body = http(run.url("botapi", f"/_test/sent?chat_id={CHAT_ID}"))
     if status != 200:
         raise CheckFailed(f"GET /_test/sent answered {status}: {body[:200]!r}")
     doc = json.loads(body)
@@ -440,21 +449,10 @@ def sent_to_chat(run: Run) -> list[str]:
 
 def send_command(run: Run, text: str) -> None:
     """Inject a private-chat message from the admin user, as Telegram would deliver it."""
-    run.update_id += 1
-    user = {"id": CHAT_ID, "is_bot": False, "first_name": "Check", "language_code": "en"}
-    message = {
-        "message_id": run.update_id,
-        "date": int(time.time()),
-        "chat": {"id": CHAT_ID, "type": "private", "first_name": "Check"},
-        "from": user,
-        "text": text,
-        "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
-    }
-    status, body = http(
-        run.url("botapi", "/_test/update"), {"update_id": run.update_id, "message": message}
-    )
+    body = {"chat_id": CHAT_ID, "user_id": CHAT_ID, "text": text, "language_code": "en"}
+    status, answer = http(run.url("botapi", "/_test/update"), body)
     if status >= 300:
-        raise CheckFailed(f"POST /_test/update answered {status}: {body[:200]!r}")
+        raise CheckFailed(f"POST /_test/update answered {status}: {answer[:200]!r}")
 
 
 def check_alert(run: Run) -> None:
@@ -474,6 +472,8 @@ def check_alert(run: Run) -> None:
     )
     run.feed_items.insert(0, new)
     write_feed(run)
+    stop_server(run, "feeds")
+    start_server(run, "feeds")
     send_command(run, "/refresh check-feed")
     started = time.monotonic()
 
@@ -502,7 +502,7 @@ def check_stop(run: Run) -> None:
     if running or code != 0 or took >= 10:
         raise CheckFailed(f"SIGTERM: exit code {code} after {took:.1f}s (want 0 within 10s)")
     say(f"SIGTERM: exit code 0 after {took:.1f}s")
-    logs = podman("logs", run.name).stdout + podman("logs", run.name).stderr
+    logs = container_logs(run)
     if TOKEN in logs or TOKEN.split(":")[1] in logs:
         raise CheckFailed("the bot token appears in the container's logs")
     lines = [line for line in logs.splitlines() if line.strip()]
@@ -510,6 +510,19 @@ def check_stop(run: Run) -> None:
     say(f"logs: {len(lines)} lines, {len(not_json)} not JSON, the token nowhere")
     for line in not_json[:3]:
         say(f"  not JSON: {line[:160]}")
+
+
+def container_logs(run: Run, *args: str) -> str:
+    """The container's output, stdout and stderr interleaved as written."""
+    proc = subprocess.run(
+        ["podman", "logs", *args, run.name],  # noqa: S607 (podman from PATH)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return proc.stdout
 
 
 def _is_json(line: str) -> bool:
@@ -521,9 +534,8 @@ def _is_json(line: str) -> bool:
 
 def report_failure(run: Run) -> None:
     print("---- container logs (last 40 lines) ----", flush=True)
-    logs = podman("logs", "--tail", "40", run.name, check=False)
-    print((logs.stdout + logs.stderr).replace(TOKEN, "<token>").rstrip())
-    for name in run.procs:
+    print(container_logs(run, "--tail", "40").replace(TOKEN, "<token>").rstrip())
+    for name in SERVERS:
         log = run.work / f"{name}.log"
         text = log.read_text(errors="replace") if log.exists() else ""
         print(f"---- {name} server log (last 15 lines) ----")
@@ -533,14 +545,8 @@ def report_failure(run: Run) -> None:
 def cleanup(run: Run) -> None:
     podman("rm", "--force", "--time", "0", run.name, check=False)
     podman("volume", "rm", "--force", run.volume, check=False)
-    for proc in run.procs.values():
-        proc.terminate()
-    for proc in run.procs.values():
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    for name in list(run.procs):
+        stop_server(run, name)
     shutil.rmtree(run.work, ignore_errors=True)
 
 
@@ -551,8 +557,11 @@ def cmd_e2e(image: str, python: str, label: str) -> int:
         return SKIP
     run = Run(image=image, python=python, label=label)
     try:
+        run.ports = {name: free_port() for name in [*SERVERS, "warta"]}
         write_files(run)
-        start_servers(run)
+        for name in SERVERS:
+            start_server(run, name)
+        say("servers: " + ", ".join(f"{n} :{p}" for n, p in run.ports.items() if n in SERVERS))
         start_container(run)
         check_health(run)
         check_non_root(run)

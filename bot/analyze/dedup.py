@@ -21,7 +21,7 @@ from datetime import timedelta
 from bot.model import Article
 
 DEFAULT_WINDOW = timedelta(hours=48)
-NEAR_BITS = 10
+NEAR_BITS = 8  # unrelated headlines (ntrex, 4 languages) differ by 13+ bits
 MIN_TITLE_CHARS = 12  # a shorter title ("Live", "Update") is no evidence of sameness
 _MASK = (1 << 64) - 1
 _PUNCT = re.compile(r"[^\w\s]+")

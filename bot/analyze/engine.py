@@ -12,7 +12,7 @@ import bisect
 import itertools
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import ahocorasick
@@ -56,7 +56,7 @@ class Pattern:
     atom: int
     key: str  # folded text looked up in the automaton
     source: str  # as written, for explanations
-    language: str = ANY_LANGUAGE
+    languages: frozenset[str] | None = None  # language groups it hits in; None: every article
     star: bool = False  # the last word may go on (`Rusia*`)
     verify: regex.Pattern[str] | None = None  # stars inside a phrase: checked at the hit
     exact: bool = False
@@ -143,10 +143,9 @@ class RuleSet:
         elif term.startswith("@"):
             self.atoms.append(Atom(term))
             entity = self.entities[term[1:]]
-            for alias in entity.all_aliases():
-                self.patterns.extend(_patterns(index, alias))
-            for alias in entity.exclude:
-                self.patterns.extend(_patterns(index, alias, exclude=True))
+            found = [p for alias in entity.all_aliases() for p in _patterns(index, alias)]
+            found += [p for alias in entity.exclude for p in _patterns(index, alias, exclude=True)]
+            self.patterns.extend(_merge(found))
         else:
             self.atoms.append(Atom(term))
             self.patterns.extend(_patterns(index, Alias(text=term)))
@@ -227,7 +226,7 @@ def _patterns(atom: int, alias: Alias, *, exclude: bool = False) -> list[Pattern
     common = {
         "atom": atom,
         "source": text,
-        "language": alias.language,
+        "languages": None if alias.language == ANY_LANGUAGE else frozenset([alias.language]),
         "star": words[-1].endswith("*"),
         "verify": verify,
         "exact": alias.exact,
@@ -235,6 +234,20 @@ def _patterns(atom: int, alias: Alias, *, exclude: bool = False) -> list[Pattern
         "exclude": exclude,
     }
     return [Pattern(key=k, **common) for k in keys]  # type: ignore[arg-type]
+
+
+def _merge(patterns: list[Pattern]) -> list[Pattern]:
+    """One pattern per key and guards, with the union of its languages (None wins)."""
+    merged: dict[tuple[object, ...], Pattern] = {}
+    for p in patterns:
+        key = (p.key, p.star, p.verify, p.exact, p.title_only, p.exclude)
+        old = merged.get(key)
+        if old is None:
+            merged[key] = p
+        elif old.languages is not None:
+            langs = None if p.languages is None else old.languages | p.languages
+            merged[key] = replace(old, languages=langs)
+    return list(merged.values())
 
 
 def _variants(words: list[str]) -> list[str]:
@@ -407,12 +420,12 @@ class MatchReport:
         """Whether a hit counts: its alias's language against the article's (None: unknown yet)."""
         if hit.pattern < 0:
             return True
-        lang = self.ruleset.patterns[hit.pattern].language
-        if lang == ANY_LANGUAGE:
+        langs = self.ruleset.patterns[hit.pattern].languages
+        if langs is None:
             return True
         if self._language is _UNRESOLVED:
             return None
-        return self._language is not None and language_group(str(self._language)) == lang
+        return self._language is not None and language_group(str(self._language)) in langs
 
     def _truth(self, fields: tuple[Field, ...]) -> Truth:
         def truth(term: str) -> bool | None:
@@ -550,10 +563,13 @@ class MatchReport:
         """Language, every hit (alias -> entity, field, sentence) and every rule's verdict."""
         lang = self._resolve()
         out = [f"language: {lang or 'unknown'}"]
-        all_hits = sorted(
-            (h for hits in self.hits.values() for h in hits),
-            key=lambda h: (FIELDS.index(h.field), h.start, h.atom),
-        )
+        best: dict[tuple[Field, int, int, int], Hit] = {}
+        for hits in self.hits.values():
+            for h in hits:
+                key = (h.field, h.start, h.end, h.atom)
+                if key not in best or (self._counts(h) and not self._counts(best[key])):
+                    best[key] = h
+        all_hits = sorted(best.values(), key=lambda h: (FIELDS.index(h.field), h.start, h.atom))
         out.append(f"hits: {len(all_hits)}" if all_hits else "hits: none")
         out.extend(f"  {self._describe_hit(h)}" for h in all_hits)
         out.append("rules:")
@@ -576,9 +592,17 @@ class MatchReport:
             via = "regex"
         else:
             p = self.ruleset.patterns[h.pattern]
-            via = f"{p.source} [{p.language}]" + (" (excluded name)" if p.exclude else "")
+            via = p.source + (" (a name that excludes)" if p.exclude else "")
+            if p.languages is not None:
+                lang = self.language and language_group(self.language)
+                via += f" [{lang}]" if lang in p.languages else f" [{_langs(p.languages)}]"
         note = "" if self._counts(h) else " (not counted: alias of another language)"
         return f"{h.field}: {folded.original[a:b]!r} -> {atom} via {via}{note} in {sentence!r}"
+
+
+def _langs(languages: frozenset[str]) -> str:
+    shown = sorted(languages)
+    return ", ".join(shown[:4]) + (f", +{len(shown) - 4}" if len(shown) > 4 else "")
 
 
 def _terms(group: Group) -> list[str]:

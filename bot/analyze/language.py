@@ -21,6 +21,7 @@ import threading
 from typing import Any
 
 LANGDETECT_FLOOR = 0.80
+MIN_DETECT_LETTERS = 8  # fewer letters than this: too short to detect
 ID_MS_GROUP = "id"
 _GROUPS = {"ms": ID_MS_GROUP, "id": ID_MS_GROUP}
 _LEGACY = {"in": "id", "iw": "he", "ji": "yi", "jw": "jv", "nb": "no", "nn": "no", "fil": "tl"}
@@ -143,6 +144,8 @@ def _compatible(language: str, script: str | None) -> bool:
 
 
 def _detect(sample: str, floor: float, allowed: frozenset[str] | None) -> str | None:
+    if sum(ch.isalpha() for ch in sample) < MIN_DETECT_LETTERS:
+        return None
     ranked = [
         (code, prob)
         for code, prob in _detector_probabilities(sample)

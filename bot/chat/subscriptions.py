@@ -120,6 +120,8 @@ async def unsubscribe(turn: Turn) -> None:
         current.get(arg.lower().removeprefix("#")) or resolve_target(arg, rows) or arg
         for arg in turn.args
     ]
+    if "all" in targets:  # everything, including a subscription to "all" itself
+        targets = sorted(current.values()) or ["all"]
     with transaction(conn):
         removed = [t for t in targets if chats.unsubscribe(conn, turn.chat_id, t)]
     if removed:

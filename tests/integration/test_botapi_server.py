@@ -51,8 +51,11 @@ async def test_get_me_and_wrong_token(botapi: BotAPIServer, bot: telegram.Bot) -
     assert bot.id == botapi.bot_id
     assert bot.username == "warta_test_bot"
     wrong = telegram.Bot("999:WRONG", base_url=botapi.base_url)
-    with pytest.raises(InvalidToken, match="rejected"):
-        await wrong.initialize()
+    try:
+        with pytest.raises(InvalidToken, match="rejected"):
+            await wrong.initialize()
+    finally:
+        await wrong.shutdown()
     with pytest.raises(EndPointNotFound):
         await bot.do_api_request("noSuchMethod")
 

@@ -9,7 +9,7 @@ import asyncio
 import socket
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from bot.model import Article, KeyLine, RuleId, RuleRef, SourceId, Story
 from bot.store.translations import DDL, SqliteTranslationCache
 from tests.servers.translate import TranslateServer
 
-Make = Callable[..., TranslationService]
+Make = Callable[..., Awaitable[TranslationService]]
 
 
 def story(title: str, lines: tuple[str, ...] = (), language: str | None = "id") -> Story:
@@ -54,11 +54,10 @@ class Clock:
 @pytest.fixture
 async def make(translate_server: TranslateServer) -> AsyncIterator[Make]:
     """Builds started services (libre then google by default) and closes them after the test."""
-    services: list[TranslationService] = []
+    created: list[TranslationService] = []
     async with aiohttp.ClientSession() as session:
-        created: list[TranslationService] = []
 
-        def build(*providers: ProviderConfig, **kwargs: object) -> TranslationService:
+        async def started(*providers: ProviderConfig, **kwargs: object) -> TranslationService:
             if not providers:
                 providers = (
                     ProviderConfig("libre", url=translate_server.url),
@@ -68,16 +67,11 @@ async def make(translate_server: TranslateServer) -> AsyncIterator[Make]:
             kwargs.setdefault("timeout", 2.0)
             service = TranslationService(providers, **kwargs)  # type: ignore[arg-type]
             created.append(service)
-            return service
-
-        async def started(*providers: ProviderConfig, **kwargs: object) -> TranslationService:
-            service = build(*providers, **kwargs)
             await service.start(session)
             return service
 
-        yield started  # type: ignore[misc]
-        services.extend(created)
-        for service in services:
+        yield started
+        for service in created:
             await service.close()
 
 

@@ -76,7 +76,8 @@ def test_indonesian_and_malay_are_one_group() -> None:
 
 def test_low_confidence_gives_none() -> None:
     """A text too short to tell is left unknown rather than guessed."""
-    assert detect_language(title="OK", text="", floor=0.999) is None
+    assert detect_language(title="OK", text="") is None
+    assert detect_language(title="Marco Polo Hotel Taxi", text="") is None  # it 0.57, es 0.43
     assert detect_language(title="", text="") is None
 
 
