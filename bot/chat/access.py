@@ -67,7 +67,7 @@ class Access:
                 extra={"chat_id": chat_id, "user_id": user_id, "error": str(e)},
             )
             return "unverified"
-        return "allowed"
+        return "allowed" if is_group_admin else "refused"
 
     async def _group_admin(self, bot: Bot, chat_id: int, user_id: int) -> bool:
         now = self.clock()
