@@ -105,9 +105,13 @@ async def run(args: argparse.Namespace, base: str) -> None:
     async with make_session(per_host=args.per_host, total=args.per_host) as session:
         for name in ("cold", "304"):
             start = time.perf_counter()
-            fetched, not_modified, items = await cycle(session, sources, validators, seen, args.full_parse)
+            fetched, not_modified, items = await cycle(
+                session, sources, validators, seen, args.full_parse
+            )
             took = time.perf_counter() - start
-            print(f"{name:>5} cycle: {took:6.2f} s  feeds={fetched} 304s={not_modified} items={items}")
+            print(
+                f"{name:>5} cycle: {took:6.2f} s  feeds={fetched} 304s={not_modified} items={items}"
+            )
     keys = sum(len(v) for v in seen.values())
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"seen keys recorded: {keys}")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-import ahocorasick
+import ahocorasick_rs
 import regex
 
 from bot.analyze.entities import ANY_LANGUAGE, Alias, Entity, language_group
@@ -94,7 +94,7 @@ class RuleSet:
             for i, atoms in enumerate(self.rule_atoms)
             if self.regex_atoms.intersection(atoms) or _true_when_empty(self.rules[i])
         )
-        self.automaton = _build_automaton(self.patterns)
+        self.automaton = _Automaton(self.patterns)
 
     @classmethod
     def compile(cls, rules: Sequence[Rule], entities: Mapping[str, Entity]) -> RuleSet:
@@ -173,11 +173,11 @@ class RuleSet:
         s = folded.text
         hits: list[Hit] = []
         excluded: list[Hit] = []
-        for end, pids in self.automaton.iter(s):
-            start = end + 1 - len(self.patterns[pids[0]].key)
-            for pid in pids:
+        pids_of = self.automaton.pids
+        for key, start, end in self.automaton.find(s):
+            for pid in pids_of[key]:
                 p = self.patterns[pid]
-                stop = _accept(p, s, start, end + 1, name, folded)
+                stop = _accept(p, s, start, end, name, folded)
                 if stop is not None:
                     (excluded if p.exclude else hits).append(Hit(p.atom, name, start, stop, pid))
         if excluded:
@@ -195,16 +195,22 @@ def _inside(h: Hit, x: Hit) -> bool:
     return h.atom == x.atom and x.start <= h.start and h.end <= x.end
 
 
-def _build_automaton(patterns: Sequence[Pattern]) -> ahocorasick.Automaton:
-    by_key: dict[str, list[int]] = {}
-    for pid, p in enumerate(patterns):
-        by_key.setdefault(p.key, []).append(pid)
-    automaton = ahocorasick.Automaton()
-    for key, pids in by_key.items():
-        automaton.add_word(key, tuple(pids))
-    if by_key:
-        automaton.make_automaton()
-    return automaton
+class _Automaton:
+    """Every pattern key in one Aho-Corasick automaton (ahocorasick-rs: scans in Rust)."""
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        by_key: dict[str, list[int]] = {}
+        for pid, p in enumerate(patterns):
+            by_key.setdefault(p.key, []).append(pid)
+        self.keys = list(by_key)
+        self.pids = [tuple(by_key[k]) for k in self.keys]
+        self._ac = ahocorasick_rs.AhoCorasick(self.keys) if self.keys else None
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """(key index, start, end) of every occurrence, overlapping ones included."""
+        if self._ac is None:
+            return []
+        return self._ac.find_matches_as_indexes(text, overlapping=True)
 
 
 def _patterns(atom: int, alias: Alias, *, exclude: bool = False) -> list[Pattern]:
@@ -215,25 +221,27 @@ def _patterns(atom: int, alias: Alias, *, exclude: bool = False) -> list[Pattern
         return []
     verify = None
     if any(w.endswith("*") for w in words[:-1]):
-        first = words[0].rstrip("*")
         body = r"[\s\-]+".join(
             regex.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in words
         )
         verify = regex.compile(body + ("" if words[-1].endswith("*") else r"(?!\w)"))
-        keys = [first]
+        keys = [words[0].rstrip("*")]
     else:
         keys = _variants([w.rstrip("*") for w in words])
-    common = {
-        "atom": atom,
-        "source": text,
-        "languages": None if alias.language == ANY_LANGUAGE else frozenset([alias.language]),
-        "star": words[-1].endswith("*"),
-        "verify": verify,
-        "exact": alias.exact,
-        "title_only": alias.title_only,
-        "exclude": exclude,
-    }
-    return [Pattern(key=k, **common) for k in keys]  # type: ignore[arg-type]
+    return [
+        Pattern(
+            atom=atom,
+            key=k,
+            source=text,
+            languages=None if alias.language == ANY_LANGUAGE else frozenset([alias.language]),
+            star=words[-1].endswith("*"),
+            verify=verify,
+            exact=alias.exact,
+            title_only=alias.title_only,
+            exclude=exclude,
+        )
+        for k in keys
+    ]
 
 
 def _merge(patterns: list[Pattern]) -> list[Pattern]:

@@ -53,7 +53,12 @@ class Entity:
         """Aliases as written plus, for a country, its CLDR names in every language."""
         if self.country is None:
             return self.aliases
-        return self.aliases + cldr_aliases(self.country)
+        from bot.analyze.text import fold_str
+
+        # A name written in the file wins over the same CLDR name (it may carry a guard).
+        own = {(a.language, fold_str(a.text)) for a in self.aliases}
+        extra = (a for a in cldr_aliases(self.country) if (a.language, fold_str(a.text)) not in own)
+        return self.aliases + tuple(extra)
 
 
 def known_territory(code: str) -> bool:

@@ -1,6 +1,7 @@
 """Who may give which command.
 
 - A private chat belongs to its user: they may change its settings.
+- In a channel, whoever posts (only its administrators can), as the channel itself.
 - In a group, the group's administrators (asked with getChatMember, cached for `ttl` seconds), an
   anonymous administrator (a message sent as the group itself), and configured admins.
 - Admin commands (sources, reload, pause, ...): only the user ids in `telegram.admins`.

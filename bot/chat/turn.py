@@ -94,7 +94,7 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 def _safe_cut(line: str, limit: int) -> int:
     """Where to cut a long line of escaped text so no `&amp;`-style entity is split."""
     amp = line.rfind("&", max(0, limit - 10), limit)
-    if amp != -1 and line.find(";", amp, limit) == -1:
+    if amp > 0 and line.find(";", amp, limit) == -1:
         return amp
     return limit
 
@@ -205,9 +205,9 @@ def command(
     """
 
     async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.message
-        if message is None:
-            return
+        message = update.message or update.channel_post
+        if message is None or message.is_automatic_forward:
+            return  # a channel post copied into its discussion group is not a command to us
         turn = open_turn(services, access, message, name)
         if not await permitted(turn, policy, context):
             return
@@ -224,4 +224,6 @@ def command(
             "command", extra={"command": name, "chat_id": turn.chat_id, "user_id": turn.user_id}
         )
 
-    return CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE)
+    # in a channel only its administrators can post, so a command there comes from one of them
+    updates = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+    return CommandHandler(name, callback, filters=updates)

@@ -98,7 +98,7 @@ def _code_map(native: Iterable[str]) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------------- splitting
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+|[。！？]+[」』”’)]*\s*|\s*\n\s*")
-_WORD = re.compile(r"\S+\s*")
+_WORD = re.compile(r"\s*\S+\s*|\s+")
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -203,3 +203,57 @@ def rewrite_pending(conn: sqlite3.Connection, row_id: int, message: RenderedMess
         (message.text, message.plain_text, message.parse_mode, row_id),
     )
     return cur.rowcount == 1
+
+
+# --- for the relay ---------------------------------------------------------------------------
+
+
+def due_heads(
+    conn: sqlite3.Connection,
+    *,
+    now: float,
+    limit: int,
+    exclude_chats: Sequence[int] = (),
+    replies_only: bool = False,
+) -> list[OutboxRow]:
+    """The next due row of each chat (a chat's rows go out in order, one at a time), replies
+    first, then oldest due first; at most `limit` chats. A chat with a long queue takes one
+    place, so it cannot hold up the others."""
+    rows = conn.execute(
+        "SELECT * FROM outbox WHERE id IN ("
+        " SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY chat_id"
+        "  ORDER BY priority, next_attempt_at, id) AS rn"
+        "  FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?"
+        "  AND (? = 0 OR kind = 'reply'))"
+        " WHERE rn = 1)"
+        " ORDER BY priority, next_attempt_at, id",
+        (now, int(replies_only)),
+    ).fetchall()
+    skip = set(exclude_chats)
+    return [_row(r) for r in rows if r["chat_id"] not in skip][:limit]
+
+
+def next_due_after(
+    conn: sqlite3.Connection, now: float, *, replies_only: bool = False
+) -> float | None:
+    """When the earliest queued row not yet due becomes due (None: there is none)."""
+    row = conn.execute(
+        "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued' AND next_attempt_at > ?"
+        " AND (? = 0 OR kind = 'reply')",
+        (now, int(replies_only)),
+    ).fetchone()
+    return None if row[0] is None else float(row[0])
+
+
+def defer_all(conn: sqlite3.Connection, *, until: float) -> None:
+    """Push every queued row to at least `until` (a 429 for the whole bot)."""
+    conn.execute(
+        "UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, ?) WHERE status = 'queued'",
+        (until,),
+    )
+
+
+def get_row(conn: sqlite3.Connection, row_id: int) -> tuple[OutboxRow, str] | None:
+    """One row and its status."""
+    r = conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
+    return None if r is None else (_row(r), str(r["status"]))

@@ -163,10 +163,10 @@ class Harness:
         rows = outbox.claim_due(self.conn, now=float("inf"), limit=10_000)
         return [r for r in rows if chat_id is None or r.chat_id == chat_id]
 
-    async def until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    async def until(self, condition: Callable[[], bool], within: float = 10.0) -> None:
         """Wait (on the replier's event, bounded) until `condition()` holds."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while not condition():
             remaining = deadline - loop.time()
             if remaining <= 0:

@@ -38,7 +38,8 @@ async def test_group_member_refused_admin_allowed(
             GROUP, "/lang off", user_id=MEMBER, **IN_GROUP
         )
         chat = chats.get_chat(h.conn, GROUP)
-        assert chat is not None and chat.language is None
+        assert chat is not None
+        assert chat.language is None
         assert _refusals(caplog) == [("subscribe", GROUP, MEMBER), ("lang", GROUP, MEMBER)]
 
         reply = await h.say(GROUP, "/subscribe all", user_id=GROUP_ADMIN, **IN_GROUP)
@@ -85,7 +86,7 @@ async def test_private_chat_belongs_to_its_user(botapi: BotAPIServer, tmp_path: 
 async def test_admin_commands_refused_for_non_admins(
     botapi: BotAPIServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Admin commands from anyone outside telegram.admins (a group admin too) are refused and logged."""
+    """Admin commands from anyone not in telegram.admins (group admins too) are refused, logged."""
     botapi.set_admins(GROUP, [GROUP_ADMIN])
     caplog.set_level(logging.WARNING, logger="bot.chat")
     async with running(botapi, tmp_path) as h:
@@ -93,7 +94,9 @@ async def test_admin_commands_refused_for_non_admins(
             assert "for Warta's administrators only" in await h.say(31337, text)
         reply = await h.say(GROUP, "/reload", user_id=GROUP_ADMIN, **IN_GROUP)
         assert "for Warta's administrators only" in reply
-        assert h.admin.calls == [] and not h.admin.paused and h.rules.explained == []
+        assert h.admin.calls == []
+        assert not h.admin.paused
+        assert h.rules.explained == []
         assert [c for c, _, _ in _refusals(caplog)] == [
             "pause",
             "addsource",
@@ -113,3 +116,24 @@ async def test_configured_admin_runs_admin_commands(botapi: BotAPIServer, tmp_pa
         assert not h.admin.paused
         assert "/addsource URL [ID]" in await h.say(ADMIN, "/help")
         assert "/addsource" not in await h.say(31337, "/help")
+
+
+async def test_channel_post_configures_the_channel(botapi: BotAPIServer, tmp_path: Path) -> None:
+    """A command posted in a channel (only its administrators can post) subscribes the channel."""
+    channel = -1_007_000_000_001
+    async with running(botapi, tmp_path) as h:
+        botapi._push_update(
+            {
+                "channel_post": {
+                    "message_id": 5,
+                    "date": 0,
+                    "chat": {"id": channel, "type": "channel", "title": "Wire"},
+                    "sender_chat": {"id": channel, "type": "channel", "title": "Wire"},
+                    "text": "/subscribe rupiah",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 10}],
+                }
+            }
+        )
+        await h.until(lambda: bool(h.queued(channel)))
+        assert "Subscribed to rupiah" in (await h.deliver())[0].plain
+        assert [s.target for s in chats.subscriptions(h.conn, channel)] == ["rupiah"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bot.model import RenderedMessage
 from bot.store import chats, outbox
@@ -26,7 +27,8 @@ async def test_subscribe_list_unsubscribe_in_private(botapi: BotAPIServer, tmp_p
         assert "Unsubscribed from nk-russia" in await h.say(USER, "/unsubscribe nk-russia")
         assert [s.target for s in chats.subscriptions(h.conn, USER)] == ["economy"]
         reply = await h.say(USER, "/unsubscribe rupiah")
-        assert "not subscribed to rupiah" in reply and "economy" in reply
+        assert "not subscribed to rupiah" in reply
+        assert "economy" in reply
         assert "Unsubscribed from economy" in await h.say(USER, "/unsubscribe all")
         assert "Subscriptions: none" in await h.say(USER, "/list")
 
@@ -38,14 +40,14 @@ async def test_subscribe_unknown_target_suggests_and_changes_nothing(
     async with running(botapi, tmp_path) as h:
         reply = await h.say(USER, "/subscribe rupiah <b>nope</b>")
         assert "No rule or tag named <b>nope</b>" in reply  # shown literally, not as HTML
-        assert "nk-russia" in reply and "geopolitics" in reply and "all" in reply
+        assert "nk-russia" in reply
+        assert "geopolitics" in reply
+        assert "all" in reply
         assert chats.subscriptions(h.conn, USER) == []
         assert "Usage: /subscribe" in await h.say(USER, "/subscribe")
 
 
-async def test_rules_lists_ids_names_and_tags_escaped(
-    botapi: BotAPIServer, tmp_path: Path
-) -> None:
+async def test_rules_lists_ids_names_and_tags_escaped(botapi: BotAPIServer, tmp_path: Path) -> None:
     """/rules shows every rule's id, name and tags, with names shown literally."""
     async with running(botapi, tmp_path) as h:
         reply = await h.say(USER, "/rules")
@@ -61,13 +63,15 @@ async def test_indonesian_user_gets_indonesian_replies(
         reply = await h.say(USER, "/start", language_code="id")
         assert "memantau sumber berita" in reply
         chat = chats.get_chat(h.conn, USER)
-        assert chat is not None and chat.language == "id"
+        assert chat is not None
+        assert chat.language == "id"
         assert "Berlangganan rupiah" in await h.say(USER, "/subscribe rupiah", language_code="id")
         other = USER + 1
         reply = await h.say(other, "/start", language_code="tlh")  # not supported: default
         assert "watches news sources" in reply
         chat = chats.get_chat(h.conn, other)
-        assert chat is not None and chat.language is None
+        assert chat is not None
+        assert chat.language is None
 
 
 async def test_lang_validates_and_switches_reply_language(
@@ -76,9 +80,11 @@ async def test_lang_validates_and_switches_reply_language(
     """/lang accepts supported codes and off, refuses others with usage, and shows the current."""
     async with running(botapi, tmp_path) as h:
         reply = await h.say(USER, "/lang xx")
-        assert "xx is not a language I can translate into" in reply and "Usage: /lang" in reply
+        assert "xx is not a language I can translate into" in reply
+        assert "Usage: /lang" in reply
         chat = chats.get_chat(h.conn, USER)
-        assert chat is not None and chat.language == "en"
+        assert chat is not None
+        assert chat.language == "en"
         assert "translated into English (en)" in await h.say(USER, "/lang")
         assert "translated into Korean (ko)" in await h.say(USER, "/lang KO")
         assert "diterjemahkan ke Indonesia (id)" in await h.say(USER, "/lang id")
@@ -86,7 +92,8 @@ async def test_lang_validates_and_switches_reply_language(
         reply = await h.say(USER, "/lang off", language_code="id")
         assert "tidak akan diterjemahkan" in reply
         chat = chats.get_chat(h.conn, USER)
-        assert chat is not None and chat.language == chats.LANG_OFF
+        assert chat is not None
+        assert chat.language == chats.LANG_OFF
         assert "Language: off" in await h.say(USER, "/list", language_code="en")
 
 
@@ -98,7 +105,8 @@ async def test_tz_validates_with_zoneinfo(botapi: BotAPIServer, tmp_path: Path) 
         assert "not a time zone" in await h.say(USER, "/tz ../../etc/passwd")
         assert "shown in Asia/Jakarta" in await h.say(USER, "/tz asia/jakarta")
         chat = chats.get_chat(h.conn, USER)
-        assert chat is not None and chat.timezone == "Asia/Jakarta"
+        assert chat is not None
+        assert chat.timezone == "Asia/Jakarta"
 
 
 async def test_mute_then_unmute_releases_digest(botapi: BotAPIServer, tmp_path: Path) -> None:
@@ -110,7 +118,8 @@ async def test_mute_then_unmute_releases_digest(botapi: BotAPIServer, tmp_path: 
         reply = await h.say(USER, "/mute 2h")
         assert "Muted until 2025-06-16 00:06 WIB" in reply  # 15 June 15:06 UTC + 2 h, UTC+7
         chat = chats.get_chat(h.conn, USER)
-        assert chat is not None and chat.muted_until == h.clock.now + 7200
+        assert chat is not None
+        assert chat.muted_until == h.clock.now + 7200
         assert "Muted until" in await h.say(USER, "/list")
         for title in ("Alert one", "Alert two"):  # what the pipeline enqueues for a muted chat
             outbox.enqueue(
@@ -118,20 +127,20 @@ async def test_mute_then_unmute_releases_digest(botapi: BotAPIServer, tmp_path: 
             )
         out = await h.command(USER, "/unmute", replies=2)
         assert "2 held alert(s) follow as a digest" in out[0].plain
-        assert "Alert one" in out[1].plain and "Alert two" in out[1].plain
+        assert "Alert one" in out[1].plain
+        assert "Alert two" in out[1].plain
         chat = chats.get_chat(h.conn, USER)
-        assert chat is not None and chat.muted_until is None
+        assert chat is not None
+        assert chat.muted_until is None
         assert "not muted" in await h.say(USER, "/unmute")
 
 
-async def test_forum_topic_routes_alerts_and_replies(
-    botapi: BotAPIServer, tmp_path: Path
-) -> None:
+async def test_forum_topic_routes_alerts_and_replies(botapi: BotAPIServer, tmp_path: Path) -> None:
     """/subscribe inside a forum topic stores that topic for the alerts and answers in it."""
     group, admin, topic = -1_001_234_567_890, 77, 42
     botapi.set_admins(group, [admin])
     async with running(botapi, tmp_path) as h:
-        kw = {"user_id": admin, "chat_type": "supergroup", "title": "Newsroom"}
+        kw: dict[str, Any] = {"user_id": admin, "chat_type": "supergroup", "title": "Newsroom"}
         out = await h.command(group, "/subscribe geopolitics", thread_id=topic, **kw)
         assert "will arrive in this topic" in out[0].plain
         assert out[0].thread_id == topic
@@ -153,7 +162,8 @@ async def test_start_unblocks_a_blocked_chat(botapi: BotAPIServer, tmp_path: Pat
         out = await h.command(USER, "/start", replies=2)
         assert "Welcome back" in out[0].plain
         chat = chats.get_chat(h.conn, USER)
-        assert chat is not None and not chat.blocked
+        assert chat is not None
+        assert not chat.blocked
         assert "Subscribed to rupiah" in await h.say(USER, "/subscribe rupiah")
 
 
@@ -162,7 +172,7 @@ async def test_group_migration_moves_subscriptions(botapi: BotAPIServer, tmp_pat
     group, supergroup, admin = -555, -1_000_000_000_555, 78
     botapi.set_admins(group, [admin])
     async with running(botapi, tmp_path) as h:
-        kw = {"user_id": admin, "chat_type": "group", "title": "Club"}
+        kw: dict[str, Any] = {"user_id": admin, "chat_type": "group", "title": "Club"}
         await h.say(group, "/subscribe nk-russia", **kw)
         outbox.enqueue(h.conn, chat_id=group, message=RenderedMessage(text="queued"), now=0.0)
         botapi._push_update(  # what Telegram sends in the old group when it migrates

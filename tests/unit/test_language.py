@@ -16,7 +16,7 @@ from bot.analyze.language import detect_language, language_group, normalize_code
     ],
 )  # fmt: skip
 def test_normalize_code(code: str | None, expected: str | None) -> None:
-    """Language tags are normalized to lowercase base codes; Chinese keeps simplified/traditional."""
+    """Tags become lowercase base codes; Chinese keeps simplified vs traditional."""
     assert normalize_code(code) == expected
 
 
@@ -63,7 +63,9 @@ def test_cyrillic_is_detected_not_assumed() -> None:
 
 def test_latin_text_is_detected() -> None:
     """An English paragraph with no declared language is detected as English."""
-    text = "North Korea has sent thousands of troops to Russia, according to intelligence officials."
+    text = (
+        "North Korea has sent thousands of troops to Russia, according to intelligence officials."
+    )
     assert detect_language(title=text, text=text) == "en"
 
 

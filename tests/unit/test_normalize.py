@@ -42,10 +42,18 @@ def test_canonical_url_drops_tracking() -> None:
 
 def test_canonical_url_keeps_meaningful_parts() -> None:
     """Other parameters (sorted), non-default ports and the path case survive."""
-    assert canonical_url("https://x.example:8443/Path?b=2&a=1") == "https://x.example:8443/Path?a=1&b=2"
+    assert (
+        canonical_url("https://x.example:8443/Path?b=2&a=1")
+        == "https://x.example:8443/Path?a=1&b=2"
+    )
 
 
-@given(st.from_regex(r"https?://[A-Za-z0-9.-]{1,20}(:[0-9]{1,4})?/[A-Za-z0-9/._-]{0,20}(\?[a-z_]{1,8}=[A-Za-z0-9]{0,5}(&[a-z_]{1,8}=[A-Za-z0-9]{0,5}){0,3})?(#[a-z]{0,5})?", fullmatch=True))
+@given(
+    st.from_regex(
+        r"https?://[A-Za-z0-9.-]{1,20}(:[0-9]{1,4})?/[A-Za-z0-9/._-]{0,20}(\?[a-z_]{1,8}=[A-Za-z0-9]{0,5}(&[a-z_]{1,8}=[A-Za-z0-9]{0,5}){0,3})?(#[a-z]{0,5})?",
+        fullmatch=True,
+    )
+)
 def test_canonical_url_is_idempotent(url: str) -> None:
     """Canonicalizing a canonical URL gives it back unchanged."""
     once = canonical_url(url)
@@ -76,7 +84,8 @@ def test_canonical_url_is_idempotent(url: str) -> None:
 def test_dates_with_zone_abbreviations(raw: str, language: str | None, utc_hour: int) -> None:
     """Zone abbreviations are read as their real offsets, giving aware UTC times."""
     value = parse_date(raw, language=language)
-    assert value is not None and value.tzinfo is UTC
+    assert value is not None
+    assert value.tzinfo is UTC
     assert value.hour == utc_hour
 
 
@@ -87,17 +96,22 @@ def test_india_time_has_half_hour() -> None:
 
 def test_unreadable_date_is_none() -> None:
     """Nonsense gives None (the caller uses the first-seen time)."""
-    assert parse_date("yesterday-ish") is None and parse_date("") is None
+    assert parse_date("yesterday-ish") is None
+    assert parse_date("") is None
 
 
 def test_entry_without_date_gets_first_seen_time() -> None:
     """An item with no date is stamped with the time it was first seen, marked as such."""
     raw = RawEntry(guid=None, link="/news/1?utm_source=rss", title="<b>Judul</b>")
     art = normalize_entry(raw, source=SOURCE, feed=FEED, base_url="http://yna.example/rss", now=NOW)
-    assert art.published == NOW and not art.published_known
+    assert art.published == NOW
+    assert not art.published_known
     assert art.link == "http://yna.example/news/1?utm_source=rss"
-    assert art.url == "http://yna.example/news/1" and art.guid == art.link
-    assert art.title == "Judul" and art.source_name == "Yonhap" and art.feed_language == "ko"
+    assert art.url == "http://yna.example/news/1"
+    assert art.guid == art.link
+    assert art.title == "Judul"
+    assert art.source_name == "Yonhap"
+    assert art.feed_language == "ko"
 
 
 def test_future_date_is_clamped() -> None:

@@ -11,7 +11,12 @@ from bot.model import Source, SourceId
 def test_round_trip() -> None:
     """Exported sources import back with their URLs and names."""
     sources = [
-        Source(id=SourceId("cnbc-indonesia"), url="https://cnbc.example/rss?a=1&b=2", name="CNBC Indonesia", language="id"),
+        Source(
+            id=SourceId("cnbc-indonesia"),
+            url="https://cnbc.example/rss?a=1&b=2",
+            name="CNBC Indonesia",
+            language="id",
+        ),
         Source(id=SourceId("yna"), url="https://yna.example/rss"),
     ]  # fmt: skip
     assert read_opml(write_opml(sources)) == [

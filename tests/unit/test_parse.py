@@ -21,7 +21,8 @@ RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Berita</title><link>http://news.example/</link>
 <language>id-ID</language><ttl>30</ttl>
 <item><title>Korut &amp; Rusia</title><link>/a/1</link><guid isPermaLink="false">id-1</guid>
-<description>&lt;p&gt;Satu&lt;/p&gt;</description><pubDate>Tue, 07 May 2024 09:00:00 KST</pubDate></item>
+<description>&lt;p&gt;Satu&lt;/p&gt;</description>
+<pubDate>Tue, 07 May 2024 09:00:00 KST</pubDate></item>
 <item><title>Kedua</title><link>http://news.example/a/2</link>
 <pubDate>Tue, 07 May 2024 10:00:00 WIB</pubDate></item>
 </channel></rss>"""
@@ -46,9 +47,12 @@ JSON11 = b"""{"version": "https://jsonfeed.org/version/1.1", "title": "J", "lang
 def test_rss_items_dates_and_ttl() -> None:
     """RSS 2.0 gives items in order, KST/WIB dates read as their real zones, ttl in seconds."""
     feed = parse_feed(RSS, url=URL)
-    assert feed.title == "Berita" and feed.language == "id" and feed.ttl_seconds == 1800
+    assert feed.title == "Berita"
+    assert feed.language == "id"
+    assert feed.ttl_seconds == 1800
     first, second = feed.entries
-    assert first.guid == "id-1" and first.link == "http://news.example/a/1"
+    assert first.guid == "id-1"
+    assert first.link == "http://news.example/a/1"
     assert first.published == datetime(2024, 5, 7, 0, 0, tzinfo=UTC)
     assert second.published == datetime(2024, 5, 7, 3, 0, tzinfo=UTC)
     assert "Satu" in first.summary
@@ -58,22 +62,27 @@ def test_atom_entry() -> None:
     """Atom 1.0 entries carry id, alternate link, content and an aware UTC date."""
     feed = parse_feed(ATOM, url=URL)
     (entry,) = feed.entries
-    assert entry.guid == "urn:x:1" and entry.link == "http://news.example/1"
+    assert entry.guid == "urn:x:1"
+    assert entry.link == "http://news.example/1"
     assert entry.published == datetime(2024, 5, 7, 0, 0, tzinfo=UTC)
-    assert "Body" in entry.content and feed.language == "ko"
+    assert "Body" in entry.content
+    assert feed.language == "ko"
 
 
 def test_rdf_items() -> None:
     """RSS 1.0 (RDF) items are read with rdf:about as their id."""
     (entry,) = parse_feed(RDF, url=URL).entries
-    assert entry.guid == "http://news.example/r1" and entry.title == "One"
+    assert entry.guid == "http://news.example/r1"
+    assert entry.title == "One"
 
 
 def test_json_feed_11() -> None:
     """JSON Feed 1.1: numeric ids, plain-text content kept as text, languages normalized."""
     feed = parse_feed(JSON11, url=URL, content_type="application/feed+json")
     (entry,) = feed.entries
-    assert feed.language == "zh-tw" and entry.language == "ja" and entry.guid == "7"
+    assert feed.language == "zh-tw"
+    assert entry.language == "ja"
+    assert entry.guid == "7"
     assert "a &lt; b" in entry.content
     assert entry.published == datetime(2024, 5, 7, 9, 0, tzinfo=UTC)
 
@@ -105,7 +114,10 @@ def test_body_is_never_read_as_a_file_name() -> None:
 
 def test_html_page_with_and_without_feed_link() -> None:
     """An HTML page names its feed (absolute URL) or says it has none."""
-    page = b'<!doctype html><html><head><link rel="alternate" type="application/atom+xml" href="/atom"></head></html>'
+    page = (
+        b'<!doctype html><html><head><link rel="alternate" type="application/atom+xml"'
+        b' href="/atom"></head></html>'
+    )
     with pytest.raises(FeedLinksFound) as info:
         parse_feed(page, url="http://site.example/blog/")
     assert info.value.links == ["http://site.example/atom"]
@@ -135,14 +147,20 @@ def test_http_charset_passed_to_parser() -> None:
 
 def test_undeclared_latin1_is_readable() -> None:
     """Latin-1 bytes with no declaration anywhere come out as the right accented letters."""
-    doc = "<rss version='2.0'><channel><title>Notícias</title><item><title>Eleição é amanhã</title></item></channel></rss>"
+    doc = (
+        "<rss version='2.0'><channel><title>Notícias</title>"
+        "<item><title>Eleição é amanhã</title></item></channel></rss>"
+    )
     feed = parse_feed(doc.encode("latin-1"), url=URL)
     assert feed.entries[0].title == "Eleição é amanhã"
 
 
 def test_utf16_with_bom() -> None:
     """A UTF-16 document with BOM is read."""
-    doc = '<?xml version="1.0" encoding="utf-16"?><rss version="2.0"><channel><title>한국</title></channel></rss>'
+    doc = (
+        '<?xml version="1.0" encoding="utf-16"?>'
+        '<rss version="2.0"><channel><title>한국</title></channel></rss>'
+    )
     assert parse_feed(doc.encode("utf-16"), url=URL).title == "한국"
 
 
@@ -157,7 +175,10 @@ def test_scan_matches_full_parse(doc: bytes) -> None:
 
 def test_scan_declines_what_it_cannot_promise() -> None:
     """Malformed XML, HTML entities, xml:base and other charsets fall back to the full parse."""
-    assert scan_ids(b"<rss><channel><item><title>&nbsp;</title></item></channel></rss>", url=URL) is None
+    assert (
+        scan_ids(b"<rss><channel><item><title>&nbsp;</title></item></channel></rss>", url=URL)
+        is None
+    )
     assert scan_ids(b"<rss><channel><item>", url=URL) is None
     assert scan_ids(RSS, url=URL, charset="windows-1251") is None
     assert scan_ids(b'<feed xml:base="http://o.example/"><entry/></feed>', url=URL) is None

@@ -20,7 +20,8 @@ def _wait(**kw: object) -> float:
 def test_interval_with_jitter() -> None:
     """After a success the next fetch is one interval away, give or take 10%."""
     waits = {_wait(rng=random.Random(seed)) for seed in range(20)}
-    assert all(270 <= w <= 330 for w in waits) and len(waits) > 1
+    assert all(270 <= w <= 330 for w in waits)
+    assert len(waits) > 1
 
 
 def test_ttl_and_max_age_slow_polling_down() -> None:
@@ -53,7 +54,9 @@ def test_backoff_doubles_per_error() -> None:
     st.floats(1, 10**6), st.booleans(), st.integers(0, 100),
     st.one_of(st.none(), st.floats(0, 10**7)), st.integers(0, 2**32),
 )  # fmt: skip
-def test_always_in_bounds(interval: float, ok: bool, errors: int, hint: float | None, seed: int) -> None:
+def test_always_in_bounds(
+    interval: float, ok: bool, errors: int, hint: float | None, seed: int
+) -> None:
     """Whatever the inputs, the next fetch is between min_interval and max_interval (+jitter)."""
     w = _wait(interval=interval, ok=ok, error_count=errors, ttl=hint, retry_after=hint,
               rng=random.Random(seed))  # fmt: skip
@@ -62,5 +65,6 @@ def test_always_in_bounds(interval: float, ok: bool, errors: int, hint: float | 
 
 def test_disable_after_threshold() -> None:
     """A source is disabled once its failures reach the threshold; 0 means never."""
-    assert not should_disable(4, threshold=5) and should_disable(5, threshold=5)
+    assert not should_disable(4, threshold=5)
+    assert should_disable(5, threshold=5)
     assert not should_disable(1000, threshold=0)
