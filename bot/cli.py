@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--title", default="", help="the headline")
     m.add_argument("--source", help="the source id rules with `sources:` see")
     m.add_argument("path", nargs="?", default="-", help="body text file, or - for stdin")
-    s = command("sources", lambda a: s.print_help() or EXIT_ERROR, "import or export sources")
+    s = command("sources", _sources_usage, "import or export sources")
     ssub = s.add_subparsers(metavar="ACTION")
     imp = ssub.add_parser("import", help="add every feed of an OPML file")
     imp.set_defaults(func=_sources_import)
@@ -192,6 +192,11 @@ def _backup(args: argparse.Namespace) -> int:
         conn.close()
     print(f"backed up {config.storage_path} to {args.path}")
     return EXIT_OK
+
+
+def _sources_usage(args: argparse.Namespace) -> int:
+    print("usage: warta sources {import FILE.opml | export} [-c FILE]", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def _sources_import(args: argparse.Namespace) -> int:

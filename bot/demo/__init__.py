@@ -32,7 +32,7 @@ from bot.store.db import open_db
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC).timestamp()  # just after the sample news broke
 
-SOURCES = (
+SOURCES: tuple[tuple[str, str, str, str | None], ...] = (
     ("cnbc-indonesia", "https://www.cnbcindonesia.com/news/rss", "cnbc-indonesia.xml", "id"),
     ("antara", "https://www.antaranews.com/rss/terkini.xml", "antara.xml", None),
     ("yonhap", "https://www.yna.co.kr/rss/northkorea.xml", "yonhap.xml", None),
@@ -90,8 +90,8 @@ class GlossaryTranslator:
 async def run_demo(*, out: TextIO) -> int:
     with tempfile.TemporaryDirectory(prefix="warta-demo-") as tmp:
         conn = open_db(Path(tmp) / "demo.db")
-        for chat_id, who, language in READERS:
-            chat_store.ensure_chat(conn, chat_id, now=NOW, title=who, language=language)
+        for chat_id, who, reads in READERS:
+            chat_store.ensure_chat(conn, chat_id, now=NOW, title=who, language=reads)
             chat_store.subscribe(conn, chat_id, "all", thread_id=None, now=NOW)
         for sid, url, _, language in SOURCES:
             source = Source(id=SourceId(sid), url=url, language=language, backfill=10)
