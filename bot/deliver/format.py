@@ -60,6 +60,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 _TAG = re.compile(r"<[^>]*>")
+_ANCHOR = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 
 
 def tr(language: str | None, key: str, **values: object) -> str:
@@ -74,8 +75,8 @@ def escape(text: str) -> str:
 
 
 def to_plain(markup: str) -> str:
-    """What Telegram shows for HTML we rendered: tags removed, entities decoded."""
-    return html.unescape(_TAG.sub("", markup))
+    """HTML we rendered as plain text: links written out, tags removed, entities decoded."""
+    return html.unescape(_TAG.sub("", _ANCHOR.sub(r"\2: \1", markup)))
 
 
 def _clip(text: str, limit: int) -> str:
@@ -215,10 +216,11 @@ def render_alert(
     story: Story, translation: Translation | None, prefs: ChatPrefs
 ) -> RenderedMessage:
     """One alert for one chat, HTML within 4096 characters, with a plain-text fallback."""
-    text = ""
+    text = plain = ""
     for lines, summary, title in _variants():
         text = _compose(story, translation, prefs, lines=lines, summary=summary, title=title)
-        if len(text) <= MAX_LENGTH:
+        plain = to_plain(text)
+        if len(text) <= MAX_LENGTH and len(plain) <= MAX_LENGTH:
             break
     link = story.article.link
     button = link if link.startswith(("http://", "https://")) and len(link) <= 2048 else None
@@ -228,7 +230,7 @@ def render_alert(
         button_url=button,
         button_text=tr(prefs.language, "open") if button else None,
         disable_preview=not prefs.link_preview,
-        plain_text=to_plain(text),
+        plain_text=plain,
     )
 
 

@@ -1,4 +1,4 @@
-"""When the next message to a chat may go, so that Warta stays under Telegram's limits by construction.
+"""When the next message to a chat may go: under Telegram's limits by construction.
 
 Telegram's limits, as sliding windows over the times messages were sent:
   * overall:   30 messages in any 1 s;

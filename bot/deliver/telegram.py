@@ -79,7 +79,9 @@ def classify(exc: TelegramError) -> SendOutcome:
     """Sort one python-telegram-bot error into the case delivery acts on."""
     text = exc.message
     if isinstance(exc, RetryAfter):
-        return SendOutcome(kind="retry_after", retry_after=retry_after_seconds(exc), description=text)
+        return SendOutcome(
+            kind="retry_after", retry_after=retry_after_seconds(exc), description=text
+        )
     if isinstance(exc, ChatMigrated):
         return SendOutcome(kind="migrated", new_chat_id=int(exc.new_chat_id), description=text)
     if isinstance(exc, Forbidden):

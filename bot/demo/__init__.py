@@ -104,7 +104,9 @@ async def run_demo(*, out: TextIO) -> int:
         )  # fmt: skip
         out.write(f"Warta demo: {len(SOURCES)} bundled feeds, {len(rulebook.rules())} shipped "
                   f"rules, {len(READERS)} readers subscribed to all.\n\n")  # fmt: skip
-        for state in source_store.all_sources(conn):
+        for sid, *_ in SOURCES:
+            state = source_store.get(conn, sid)
+            assert state is not None
             result = await update_source(state, pipeline)
             line = f"  {state.source.id:<15} {result.new_items} items, {result.matched} matched"
             out.write(line + (f" ({result.error})" if result.error else "") + "\n")
