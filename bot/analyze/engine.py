@@ -62,6 +62,8 @@ class Pattern:
     exact: bool = False
     title_only: bool = False
     exclude: bool = False  # a longer name that cancels hits of its entity inside it
+    start_kind: str = "word"  # script class of the first character: how the hit may start
+    end_bounded: bool = True  # the hit must end at a word end
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +241,8 @@ def _patterns(atom: int, alias: Alias, *, exclude: bool = False) -> list[Pattern
             exact=alias.exact,
             title_only=alias.title_only,
             exclude=exclude,
+            start_kind=script_class(k[0]),
+            end_bounded=script_class(k[-1]) in ("word", "arabic"),
         )
         for k in keys
     ]
@@ -272,7 +276,7 @@ def _accept(p: Pattern, s: str, start: int, end: int, name: Field, folded: Folde
     """The hit's end if the hit passes its boundary and guard checks, else None."""
     if p.title_only and name != "title":
         return None
-    if not _start_ok(p.key[0], s, start):
+    if start and p.start_kind != "anywhere" and not _start_ok(p.start_kind, s, start):
         return None
     if p.verify is not None:
         m = p.verify.match(s, start)
@@ -282,19 +286,14 @@ def _accept(p: Pattern, s: str, start: int, end: int, name: Field, folded: Folde
     elif p.star:
         while end < len(s) and is_word_char(s[end]):
             end += 1
-    elif end < len(s) and script_class(p.key[-1]) in ("word", "arabic") and is_word_char(s[end]):
+    elif p.end_bounded and end < len(s) and is_word_char(s[end]):
         return None
     if p.exact and not _exact(p, folded, start, end):
         return None
     return end
 
 
-def _start_ok(first: str, s: str, start: int) -> bool:
-    if start == 0:
-        return True
-    kind = script_class(first)
-    if kind == "anywhere":
-        return True
+def _start_ok(kind: str, s: str, start: int) -> bool:
     if kind == "arabic":
         i = start
         while i > 0 and is_word_char(s[i - 1]):
@@ -342,13 +341,20 @@ Truth = Callable[[str], bool | None]
 
 def _kleene(group: Group, truth: Truth) -> bool | None:
     """Three-valued `all`/`any`/`none`: None when the answer depends on unknown atoms."""
-    values = [_kleene(i, truth) if isinstance(i, Group) else truth(i) for i in group.items]
+    unknown = False
     if group.kind == "all":
-        return False if False in values else (None if None in values else True)
-    some = True if True in values else (None if None in values else False)
-    if group.kind == "any":
-        return some
-    return None if some is None else not some
+        for item in group.items:
+            value = _kleene(item, truth) if isinstance(item, Group) else truth(item)
+            if value is False:
+                return False
+            unknown = unknown or value is None
+        return None if unknown else True
+    for item in group.items:
+        value = _kleene(item, truth) if isinstance(item, Group) else truth(item)
+        if value:
+            return group.kind == "any"
+        unknown = unknown or value is None
+    return None if unknown else group.kind == "none"
 
 
 def _top(rule: Rule) -> Group:
@@ -380,6 +386,7 @@ class MatchReport:
         self.matched: tuple[RuleId, ...] = ()
         self._sentences: dict[Field, tuple[int, ...]] = {}
         self._cache: dict[tuple[str, Field], tuple[int, ...]] = {}
+        self._truths: dict[tuple[str, tuple[Field, ...]], bool | None] = {}
 
     def add_hit(self, hit: Hit) -> None:
         self.hits.setdefault(hit.atom, []).append(hit)
@@ -393,6 +400,7 @@ class MatchReport:
         if self._language is _UNRESOLVED:
             assert callable(self._language_arg)
             self._language = self._language_arg()
+            self._truths.clear()
         return self.language
 
     def _group_of_language(self) -> str | None:
@@ -403,7 +411,9 @@ class MatchReport:
 
     def evaluate(self, candidates: Sequence[int]) -> None:
         rules = self.ruleset.rules
-        self.matched = tuple(rules[i].id for i in candidates if self._verdict(rules[i]) is None)
+        self.matched = tuple(
+            rules[i].id for i in candidates if self._verdict(rules[i], explain=False) is None
+        )
 
     def _atom_hits(self, term: str) -> list[Hit]:
         atom = self.ruleset.atom_id(term)
@@ -436,7 +446,16 @@ class MatchReport:
         return self._language is not None and language_group(str(self._language)) in langs
 
     def _truth(self, fields: tuple[Field, ...]) -> Truth:
+        cache = self._truths
+
         def truth(term: str) -> bool | None:
+            key = (term, fields)
+            if key in cache:
+                return cache[key]
+            cache[key] = value = find(term)
+            return value
+
+        def find(term: str) -> bool | None:
             pending = False
             for h in self._atom_hits(term):
                 if h.field in fields:
@@ -448,8 +467,8 @@ class MatchReport:
 
         return truth
 
-    def _verdict(self, rule: Rule) -> str | None:
-        """None when the rule matches, else why not."""
+    def _verdict(self, rule: Rule, *, explain: bool = True) -> str | None:
+        """None when the rule matches, else why not (just "no" unless `explain`)."""
         if rule.sources is not None and self.source_id is not None:
             if self.source_id not in rule.sources:
                 return f"source {self.source_id} is not one of {sorted(rule.sources)}"
@@ -459,7 +478,7 @@ class MatchReport:
             self._resolve()
             value = _kleene(top, self._truth(rule.fields))
         if not value:
-            return self._why_not(top, self._truth(rule.fields))
+            return self._why_not(top, self._truth(rule.fields)) if explain else "no"
         if rule.near is not None and rule.all.items and not self._near_ok(rule):
             where = "one sentence" if rule.near == "sentence" else f"{rule.near} words"
             return f"`all` items hit, but not within {where}"

@@ -260,6 +260,12 @@ def render_digest(texts: Sequence[str], *, language: str | None) -> list[Rendere
     header = f"<b>{escape(tr(language, 'digest', n=len(texts)))}</b>"
     chunks = _chunks(texts, header, "\n\n— — —\n\n")
     return [
-        RenderedMessage(text=c, parse_mode="HTML", plain_text=to_plain(c), disable_preview=True)
+        RenderedMessage(
+            text=c, parse_mode="HTML", plain_text=_fit(to_plain(c)), disable_preview=True
+        )
         for c in chunks
     ]
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= MAX_LENGTH else text[: MAX_LENGTH - 1] + "…"

@@ -1,0 +1,187 @@
+"""The walking skeleton, end to end: `warta run` as a real process against local servers.
+
+A chat subscribes through the Bot API server, a matching article appears in a feed, exactly one
+translated alert with the article's link arrives; a second poll sends nothing; a restart of the
+service sends nothing again. The service talks to the servers through its real clients
+(python-telegram-bot, aiohttp, the LibreTranslate client) and keeps its state in real SQLite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sqlite3
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.servers.botapi import BotAPIServer
+from tests.servers.feeds import FeedServer
+from tests.servers.translate import TranslateServer
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN, READER = 4242, 777
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def wait_for(condition: Callable[[], Awaitable[bool]], *, timeout: float, what: str) -> None:
+    """Poll a condition until it holds, failing with `what` after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+class Service:
+    """One `warta run` process with its output captured."""
+
+    def __init__(self, config: Path, token: str, listen: str) -> None:
+        self.config, self.token, self.listen = config, token, listen
+        self.proc: asyncio.subprocess.Process | None = None
+        self.output = b""
+
+    async def start(self) -> None:
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": self.token}
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "-c", str(self.config),
+            env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        self._reader = asyncio.create_task(self._read())
+
+        async def healthy() -> bool:
+            assert self.proc is not None
+            if self.proc.returncode is not None:
+                raise AssertionError(f"warta exited early:\n{self.output.decode()}")
+            try:
+                async with aiohttp.ClientSession() as s:
+                    async with s.get(f"http://{self.listen}/healthz") as r:
+                        return r.status == 200
+            except aiohttp.ClientError:
+                return False
+
+        await wait_for(healthy, timeout=20, what="/healthz")
+
+    async def _read(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        while chunk := await self.proc.stdout.read(4096):
+            self.output += chunk
+
+    async def stop(self) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(self.proc.wait(), 10)
+        await self._reader
+        return code
+
+
+@pytest.fixture
+async def setup(
+    tmp_path: Path, botapi: BotAPIServer, feed_server: FeedServer, translate_server: TranslateServer
+) -> AsyncIterator[tuple[Service, Path]]:
+    botapi.set_strict(False) if hasattr(botapi, "set_strict") else None
+    feed_server.add_item(
+        "/news.xml", "Rupiah menguat terhadap dolar", "http://news.example/rupiah", lang="id"
+    )
+    listen = f"127.0.0.1:{free_port()}"
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"""
+telegram:
+  token: ${{TELEGRAM_BOT_TOKEN}}
+  api_base_url: {botapi.api_root}
+  admins: [{ADMIN}]
+storage:
+  path: {tmp_path / "warta.db"}
+sources:
+  - id: local-news
+    url: {feed_server.url("/news.xml")}
+    interval: 1h
+    allow_private: true
+rules:
+  paths: [{ROOT / "rules"}]
+translation:
+  default_language: en
+  timeout: 5s
+  providers:
+    - type: libre
+      url: {translate_server.url}
+http:
+  listen: {listen}
+""",
+        encoding="utf-8",
+    )
+    service = Service(config, botapi.token, listen)
+    yield service, tmp_path / "warta.db"
+    if service.proc is not None and service.proc.returncode is None:
+        service.proc.kill()
+        await service.proc.wait()
+
+
+def queued_for(db: Path, chat_id: int) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND status IN ('queued', 'held')",
+            (chat_id,),
+        ).fetchone()
+        return int(row[0])
+    finally:
+        conn.close()
+
+
+async def command(botapi: BotAPIServer, user: int, text: str) -> str:
+    """Send a command from a user's private chat and return the bot's reply."""
+    before = len(botapi.sent(user))
+    botapi.push_message(user, text, user_id=user)
+    sent = await botapi.wait_sent(before + 1, chat_id=user, timeout=20)
+    return sent[before].text
+
+
+async def test_one_article_reaches_the_chat_once_translated(
+    setup: tuple[Service, Path], botapi: BotAPIServer, feed_server: FeedServer
+) -> None:
+    """Subscribe, publish a matching article: one translated alert with the link, never again."""
+    service, db = setup
+    await service.start()
+    reply = await command(botapi, READER, "/subscribe all")
+    assert "subscribed" in reply.lower() or "berlangganan" in reply.lower()
+
+    feed_server.add_item(
+        "/news.xml",
+        "Korea Utara kirim ribuan pasukan ke Rusia",
+        "http://news.example/korut-rusia?utm_source=rss",
+        description="Badan intelijen Korea Selatan menyatakan Korea Utara mengirim pasukan ke Rusia.",
+        published=datetime.now(UTC),
+        lang="id",
+    )
+    await command(botapi, ADMIN, "/refresh local-news")
+    alerts = [m for m in await botapi.wait_sent(2, chat_id=READER, timeout=20)][1:]
+    (alert,) = alerts
+    assert alert.parse_mode == "HTML"
+    assert "[en] Korea Utara kirim ribuan pasukan ke Rusia" in alert.text  # translated headline
+    assert "Korea Utara kirim ribuan pasukan ke Rusia" in alert.text.replace("[en] ", "", 1)
+    assert 'href="http://news.example/korut-rusia?utm_source=rss"' in alert.text
+
+    await command(botapi, ADMIN, "/refresh local-news")  # a second poll: nothing new
+    assert queued_for(db, READER) == 0
+    assert len(botapi.sent(READER)) == 2
+
+    assert await service.stop() == 0
+    await service.start()  # a restart fetches every source once at start
+    await command(botapi, ADMIN, "/refresh local-news")
+    assert queued_for(db, READER) == 0
+    assert len(botapi.sent(READER)) == 2
+    assert await service.stop() == 0
+    assert botapi.token.encode() not in service.output  # the token never reaches the logs

@@ -1,0 +1,201 @@
+"""Alert and digest rendering: what a subscriber sees, always valid Telegram HTML within 4096."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.deliver.format import escape, render_alert, render_digest, to_plain
+from bot.model import (
+    Article,
+    ChatId,
+    ChatPrefs,
+    KeyLine,
+    RuleId,
+    RuleRef,
+    SourceId,
+    Story,
+    Translation,
+)
+from tests.servers.botapi_html import parse_html
+
+PUBLISHED = datetime(2025, 6, 15, 7, 30, tzinfo=UTC)
+
+
+def _story(
+    *,
+    title: str = "Korut & Rusia <teken> pakta",
+    lines: tuple[KeyLine, ...] = (),
+    summary: str = "",
+    link: str = "https://news.example/a?x=1&y=2",
+    others: tuple[str, ...] = (),
+    rules: tuple[RuleRef, ...] = (RuleRef(id=RuleId("nk-russia"), name="North Korea and Russia"),),
+    language: str | None = "id",
+) -> Story:
+    article = Article(
+        source_id=SourceId("cnbc"),
+        source_name="CNBC Indonesia",
+        guid="g1",
+        url=link,
+        link=link,
+        title=title,
+        summary=summary,
+        published=PUBLISHED,
+    )
+    return Story(
+        article=article, language=language, rules=rules, key_lines=lines, other_sources=others
+    )
+
+
+def _prefs(language: str | None = "en", tz: str = "UTC", preview: bool = False) -> ChatPrefs:
+    return ChatPrefs(chat_id=ChatId(1), language=language, timezone=tz, link_preview=preview)
+
+
+def _visible(html_text: str) -> str:
+    return parse_html(html_text)[0]
+
+
+def test_untranslated_alert_shows_escaped_headline_hits_source_time_rules_and_link() -> None:
+    """An article in the chat's language: bold headline, hits in bold, meta lines, link, button."""
+    line = KeyLine(text="Pasukan Korut tiba di Rusia.", spans=((8, 13), (22, 27)))
+    story = _story(lines=(line,), others=("Kompas", "Detik"))
+    m = render_alert(story, None, _prefs("id", "Asia/Jakarta"))
+    assert m.parse_mode == "HTML"
+    assert m.text.startswith("<b>Korut &amp; Rusia &lt;teken&gt; pakta</b>")
+    assert "Pasukan <b>Korut</b> tiba di <b>Rusia</b>." in m.text
+    assert "CNBC Indonesia · juga: Kompas, Detik" in m.text
+    assert "2025-06-15 14:30 WIB" in m.text
+    assert "#NorthKoreaAndRussia" in m.text
+    assert '<a href="https://news.example/a?x=1&amp;y=2">Baca artikel</a>' in m.text
+    assert m.button_url == "https://news.example/a?x=1&y=2"
+    assert m.button_text == "Buka artikel"
+    assert m.disable_preview
+    assert m.plain_text is not None
+    assert "Korut & Rusia <teken> pakta" in m.plain_text
+    assert "https://news.example/a?x=1&y=2" in m.plain_text
+
+
+def test_translated_alert_shows_both_headlines_and_original_lines_with_hits() -> None:
+    """Translated: translated headline bold, original below; translated lines, originals quoted."""
+    line = KeyLine(text="Kim Jong Un tiba di Moskow.", spans=((0, 11),))
+    translation = Translation(
+        target="en",
+        title="North Korea, Russia sign pact",
+        key_lines=("Kim Jong Un arrived in Moscow.",),
+    )
+    m = render_alert(_story(lines=(line,)), translation, _prefs("en"))
+    visible = _visible(m.text)
+    assert visible.startswith("North Korea, Russia sign pact\nKorut & Rusia <teken> pakta")
+    assert "▸ <b>Kim Jong Un</b> arrived in Moscow." in m.text
+    assert (
+        "<blockquote expandable>Original:\n<b>Kim Jong Un</b> tiba di Moskow.</blockquote>"
+        in m.text
+    )
+
+
+def test_failed_translation_is_noted_and_original_shown() -> None:
+    """When translation failed the alert goes out in the original with a short note."""
+    m = render_alert(_story(), Translation(target="en", title=None, failed=True), _prefs("en"))
+    assert "Translation unavailable" in m.text
+    assert m.text.startswith("<b>Korut &amp; Rusia")
+
+
+def test_time_zone_and_link_preview_follow_the_chat() -> None:
+    """The chat's /tz zone is used for the time; previews follow the chat's setting."""
+    m = render_alert(_story(), None, _prefs("en", "America/New_York", preview=True))
+    assert "2025-06-15 03:30 EDT" in m.text
+    assert not m.disable_preview
+    bad_zone = render_alert(_story(), None, _prefs("en", "Not/AZone"))
+    assert "2025-06-15 07:30 UTC" in bad_zone.text
+
+
+def test_long_article_is_trimmed_key_lines_first_and_keeps_the_link() -> None:
+    """Huge key lines and headlines are cut to fit 4096; the link always remains."""
+    lines = tuple(KeyLine(text="kata " * 500, spans=((0, 4),)) for _ in range(3))
+    story = _story(title="T" * 5000, lines=lines, others=tuple(f"Outlet {i}" for i in range(30)))
+    m = render_alert(story, None, _prefs())
+    assert len(m.text) <= 4096
+    assert len(_visible(m.text)) <= 4096
+    assert '<a href="https://news.example/a?x=1&amp;y=2">' in m.text
+    assert "+22 more" in m.text
+
+
+def test_escape_neutralises_markup() -> None:
+    """Feed text can never open a tag or an entity."""
+    assert escape('<b a="1">&amp;</b>') == "&lt;b a=&quot;1&quot;&gt;&amp;amp;&lt;/b&gt;"
+    assert _visible(escape("<script>&lt;\x00")) == "<script>&lt;"
+
+
+def test_digest_splits_at_alert_boundaries_within_4096() -> None:
+    """/unmute's digest packs held alerts into few messages, never cutting one in half."""
+    alerts = [
+        render_alert(_story(title=f"Story {i} " + "x" * 300), None, _prefs()).text
+        for i in range(30)
+    ]
+    digest = render_digest(alerts, language="en")
+    assert len(digest) > 1
+    assert "30 alerts held" in digest[0].text
+    joined = "".join(d.text for d in digest)
+    for i, alert in enumerate(alerts):
+        assert alert in joined, i
+    for d in digest:
+        assert len(d.text) <= 4096
+        parse_html(d.text)
+    assert render_digest([], language="id") == []
+
+
+_text = st.text(st.characters(codec="utf-8"), max_size=3000)
+_line = st.builds(
+    lambda t, a, b: KeyLine(text=t, spans=((min(a, b, len(t)), min(max(a, b), len(t))),)),
+    _text,
+    st.integers(0, 3000),
+    st.integers(0, 3000),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=_text,
+    summary=_text,
+    lines=st.lists(_line, max_size=5),
+    others=st.lists(st.text(max_size=200), max_size=20),
+    names=st.lists(_text, max_size=5),
+    path=st.text(max_size=1500),
+    language=st.sampled_from(["en", "id", None, "zz"]),
+    translated=st.one_of(st.none(), st.tuples(_text, st.lists(_text, max_size=3), st.booleans())),
+)
+def test_any_article_renders_to_html_telegram_accepts(
+    title: str,
+    summary: str,
+    lines: list[KeyLine],
+    others: list[str],
+    names: list[str],
+    path: str,
+    language: str | None,
+    translated: tuple[str, list[str], bool] | None,
+) -> None:
+    """Whatever the feed says, the alert parses as Telegram HTML and stays within 4096."""
+    rules = tuple(RuleRef(id=RuleId(f"r{i}"), name=n) for i, n in enumerate(names))
+    story = _story(
+        title=title,
+        summary=summary,
+        lines=tuple(lines),
+        others=tuple(others),
+        rules=rules,
+        link="https://news.example/" + path,
+    )
+    translation = None
+    if translated is not None:
+        translation = Translation(
+            target="en", title=translated[0], key_lines=tuple(translated[1]), failed=translated[2]
+        )
+    m = render_alert(story, translation, _prefs(language))
+    assert len(m.text) <= 4096
+    visible, _ = parse_html(m.text)
+    assert 0 < len(visible.strip()) <= 4096
+    assert m.plain_text is not None
+    assert len(m.plain_text) <= 4096
+    assert "https://news.example/" in m.text
+    assert to_plain(m.text) == m.plain_text
