@@ -94,6 +94,11 @@ class Pacer:
             return self._all_blocked_until
         return self._chat_blocks.get(chat_id, 0.0)
 
+    @property
+    def tracked(self) -> int:
+        """How many chats the pacer holds state for."""
+        return len(self._chats)
+
     def _forget(self, now: float) -> None:
         """Drop the state of chats whose windows and blocks are all in the past."""
         horizon = now - max(self.limits.chat.seconds, self.limits.group.seconds) - 1.0
