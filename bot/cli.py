@@ -95,7 +95,9 @@ def _check(args: argparse.Namespace) -> int:
         config = load_config(path)
     except ConfigError as e:
         problems.extend(e.problems)
-    if config is not None:
+        partial = e.partial if isinstance(e.partial, Config) else None
+        problems.extend(check_rules(partial.rules_paths) if partial else [])
+    else:
         problems.extend(check_rules(config.rules_paths))
     _print_problems(problems)
     if problems:

@@ -414,7 +414,9 @@ def parse_config(
     top = reader.mapping(root, "", _TOP) if root is not None else {}
     config = _build(reader, top, base)
     if reader.problems:
-        raise ConfigError(reader.problems)
+        error = ConfigError(reader.problems)
+        error.partial = config  # what could be read, so `warta check` can still check the rules
+        raise error
     return config
 
 

@@ -43,6 +43,8 @@ class _ProblemsError(WartaError):
 class ConfigError(_ProblemsError):
     """The configuration is invalid; `problems` lists every problem found."""
 
+    partial: object = None  # the Config as far as it could be read, when parsing got that far
+
 
 class RulesError(_ProblemsError):
     """One or more rules files are invalid; `problems` lists every problem found."""

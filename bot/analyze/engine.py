@@ -86,6 +86,7 @@ class RuleSet:
         self._term_ids: dict[str, int] = {}
         self.patterns: list[Pattern] = []
         self.rule_atoms: list[tuple[int, ...]] = [self._collect(r) for r in self.rules]
+        self.tops: dict[RuleId, Group] = {r.id: _top(r) for r in self.rules}
         self.atom_rules: dict[int, list[int]] = {}
         for index, atoms in enumerate(self.rule_atoms):
             for a in atoms:
@@ -472,7 +473,7 @@ class MatchReport:
         if rule.sources is not None and self.source_id is not None:
             if self.source_id not in rule.sources:
                 return f"source {self.source_id} is not one of {sorted(rule.sources)}"
-        top = _top(rule)
+        top = self.ruleset.tops[rule.id]
         value = _kleene(top, self._truth(rule.fields))
         if value is None:
             self._resolve()

@@ -1,0 +1,182 @@
+"""Every `warta` command a user runs, with the exit status and output CONTRACT.md promises."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import sqlite3
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.servers.feeds import FeedServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_config(tmp_path: Path, feed_url: str = "http://127.0.0.1:9/none.xml") -> Path:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"storage:\n  path: {tmp_path / 'w.db'}\n"
+        f"rules:\n  paths: [{ROOT / 'rules'}]\n"
+        f"sources:\n  - id: local\n    url: {feed_url}\n    allow_private: true\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_check_accepts_the_example_config(capsys: pytest.CaptureFixture[str]) -> None:
+    """`warta check -c config.example.yaml` exits 0 without a token in the environment."""
+    code, out, _ = run(["check", "-c", str(ROOT / "config.example.yaml")], capsys)
+    assert code == 0
+    assert "ok" in out
+
+
+def test_check_reports_config_and_rules_problems_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad config key and a broken rules file are both printed as FILE:LINE:COL: message."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bad.yaml").write_text(
+        "rules:\n  - id: x\n    name: X\n    all: ['@atlantis']\n", encoding="utf-8"
+    )
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "rules:\n  paths: [rules/]\nsources:\n  - id: a\n    url: http://a.example/\n"
+        "    intervall: 5m\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(["check", "-c", str(config)], capsys)
+    assert code == 1
+    assert f"{config}:6:5: sources[0].intervall: unknown key" in err
+    assert f"{rules / 'bad.yaml'}:4:" in err
+    assert "atlantis" in err
+
+
+def test_match_explains_a_hit_and_exits_zero(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`warta match` on an Indonesian text names the rule that matched; exit status 0."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Korea Utara mengirim pasukan ke Rusia."))
+    code, out, _ = run(
+        ["match", "--rules", str(ROOT / "rules"), "--lang", "id", "--title", "Berita", "-"], capsys
+    )
+    assert code == 0
+    assert "korean-peninsula" in out
+    assert "Korea Utara" in out
+
+
+def test_match_exits_three_when_nothing_matches(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Text that no rule wants gives exit status 3."""
+    body = tmp_path / "body.txt"
+    body.write_text("Harga cabai naik menjelang akhir tahun.", encoding="utf-8")
+    code, _, _ = run(["match", "--rules", str(ROOT / "rules"), "--lang", "id", str(body)], capsys)
+    assert code == 3
+
+
+def test_match_with_a_broken_rules_folder_exits_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Broken rules are an error (exit 1) that names the file, not a silent non-match."""
+    (tmp_path / "r.yaml").write_text("rules: [", encoding="utf-8")
+    body = tmp_path / "b.txt"
+    body.write_text("x", encoding="utf-8")
+    code, _, err = run(["match", "--rules", str(tmp_path), str(body)], capsys)
+    assert code == 1
+    assert "r.yaml:" in err
+
+
+async def test_poll_prints_what_would_be_alerted_and_delivers_nothing(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`warta poll` fetches the source, prints the matching item, and queues no alert."""
+    feed_server.add_item(
+        "/n.xml", "Korea Utara kirim pasukan ke Rusia", "http://n.example/1",
+        published=datetime.now(UTC), lang="id",
+    )  # fmt: skip
+    feed_server.add_item("/n.xml", "Harga cabai naik", "http://n.example/2", lang="id")
+    config = write_config(tmp_path, feed_server.url("/n.xml"))
+    code, out, _ = await asyncio.to_thread(run, ["poll", "-c", str(config)], capsys)
+    assert code == 0
+    assert "Korea Utara kirim pasukan ke Rusia" in out
+    assert "Harga cabai" not in out
+    if (tmp_path / "w.db").exists():
+        conn = sqlite3.connect(tmp_path / "w.db")
+        assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+        conn.close()
+
+
+async def test_opml_import_then_export_round_trips(
+    tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Importing an OPML file stores its feeds (HTML pages followed); export lists them all."""
+    feed_server.add_item("/a.xml", "Item", "http://a.example/1")
+    feed_server.set_html("/page.html", feed_link="/a2.xml")
+    feed_server.add_item("/a2.xml", "Item", "http://a.example/2")
+    config = write_config(tmp_path, feed_server.url("/a.xml"))
+    opml = tmp_path / "in.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><body>'
+        f'<outline text="Page" xmlUrl="{feed_server.url("/page.html")}"/>'
+        '<outline text="Gone" xmlUrl="http://127.0.0.1:9/gone.xml"/>'
+        "</body></opml>",
+        encoding="utf-8",
+    )
+    code, out, _ = await asyncio.to_thread(
+        run, ["sources", "import", str(opml), "-c", str(config)], capsys
+    )
+    assert code == 0
+    assert "1 added, 1 failed" in out
+    code, out, _ = run(["sources", "export", "-c", str(config)], capsys)
+    assert code == 0
+    assert feed_server.url("/a2.xml") in out  # the feed the page linked, not the page
+    assert feed_server.url("/a.xml") in out  # the config's own source
+
+
+def test_backup_copies_the_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`warta backup PATH` writes a database that opens and holds the same rows."""
+    from bot.store.db import open_db
+
+    config = write_config(tmp_path)
+    conn = open_db(tmp_path / "w.db")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('probe', 'yes')")
+    code, _, _ = run(["backup", str(tmp_path / "copy.db"), "-c", str(config)], capsys)
+    conn.close()
+    assert code == 0
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    assert copy.execute("SELECT value FROM meta WHERE key = 'probe'").fetchone() == ("yes",)
+    copy.close()
+
+
+def test_run_without_token_names_the_variable(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`warta run` with an unset token exits 1 and says which variable to set."""
+    monkeypatch.delenv("MY_TOKEN", raising=False)
+    config = tmp_path / "c.yaml"
+    config.write_text("telegram:\n  token: ${MY_TOKEN}\n", encoding="utf-8")
+    code, _, err = run(["run", "-c", str(config)], capsys)
+    assert code == 1
+    assert "MY_TOKEN" in err
+
+
+def test_demo_prints_alerts_in_each_readers_language(capsys: pytest.CaptureFixture[str]) -> None:
+    """`warta demo` merges one story from two outlets and shows it translated per reader."""
+    code, out, _ = run(["demo"], capsys)
+    assert code == 0
+    assert "also: ANTARA News" in out or "juga: ANTARA News" in out
+    assert "North Korea sends thousands more troops to Russia" in out  # to the English reader
+    assert "북한, 러시아에 병력 수천 명 추가 파병" in out  # to the Korean reader
+    assert "Rupiah" not in out  # unrelated news is not alerted
