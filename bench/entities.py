@@ -54,9 +54,15 @@ def main() -> int:
             for row in labels:
                 i = int(row["line_no"]) - 1
                 truth, got = row[column] == "1", entity in matched[i]
-                tp, fn, fp = tp + (truth and got), fn + (truth and not got), fp + (got and not truth)
+                tp, fn, fp = (
+                    tp + (truth and got),
+                    fn + (truth and not got),
+                    fp + (got and not truth),
+                )
                 if show and truth != got:
-                    print(f"  {'MISS' if truth else 'FALSE'} {lang} {entity} {i + 1}: {lines[i][:110]}")
+                    print(
+                        f"  {'MISS' if truth else 'FALSE'} {lang} {entity} {i + 1}: {lines[i][:90]}"
+                    )
             recall = tp / (tp + fn) if tp + fn else 1.0
             precision = tp / (tp + fp) if tp + fp else 1.0
             worst = min(worst, recall, precision)

@@ -58,7 +58,9 @@ def keywords(lines: dict[str, list[str]], rng: random.Random, n: int) -> list[st
                     words.add(line[i : i + 4])
             else:
                 words.update(w.strip(".,:;\"'()") for w in line.split() if len(w) > 7)
-        pool.extend(sorted(w for w in words if w and "*" not in w and not w.startswith(("@", "re:"))))
+        pool.extend(
+            sorted(w for w in words if w and "*" not in w and not w.startswith(("@", "re:")))
+        )
     return rng.sample(pool, n)
 
 

@@ -27,7 +27,7 @@ from bot.deliver.relay import Relay
 from bot.deliver.telegram import TelegramSender, make_bot
 from bot.deliver.translate import ProviderConfig, TranslationService
 from bot.ingest.fetch import FetchLimits, FetchResult, fetch, make_session
-from bot.model import RenderedMessage
+from bot.model import RenderedMessage, SendOutcome
 from bot.operations import Operations
 from bot.pipeline import Pipeline, update_source
 from bot.rulebook import Rulebook
@@ -62,6 +62,24 @@ class OutboxReplier:
         self.wake()
 
 
+class MeteredSender:
+    """Counts every send by outcome for /metrics, then hands the outcome to the relay."""
+
+    def __init__(self, inner: TelegramSender) -> None:
+        self.inner = inner
+
+    async def send(
+        self, chat_id: int, message: RenderedMessage, *, thread_id: int | None = None
+    ) -> SendOutcome:
+        started = time.perf_counter()
+        outcome = await self.inner.send(chat_id, message, thread_id=thread_id)
+        metrics.STAGE_SECONDS.labels("send").observe(time.perf_counter() - started)
+        metrics.SENDS.labels(outcome.kind).inc()
+        if outcome.kind == "retry_after":
+            metrics.RETRY_AFTERS.inc()
+        return outcome
+
+
 class App:
     def __init__(self, config: Config, *, clock: Callable[[], float] = time.time) -> None:
         self.config = config
@@ -90,7 +108,7 @@ class App:
         translator = self._translator(conn)
         await translator.start(session)
         bot = make_bot(cfg.telegram.token, cfg.telegram.api_base_url)
-        self.relay = relay = Relay(conn, TelegramSender(bot), clock=self.clock,
+        self.relay = relay = Relay(conn, MeteredSender(TelegramSender(bot)), clock=self.clock,
                                    max_attempts=cfg.delivery.max_attempts)  # fmt: skip
 
         async def fetcher(

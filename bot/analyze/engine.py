@@ -470,9 +470,8 @@ class MatchReport:
 
     def _verdict(self, rule: Rule, *, explain: bool = True) -> str | None:
         """None when the rule matches, else why not (just "no" unless `explain`)."""
-        if rule.sources is not None and self.source_id is not None:
-            if self.source_id not in rule.sources:
-                return f"source {self.source_id} is not one of {sorted(rule.sources)}"
+        if rule.sources is not None and self.source_id not in (None, *rule.sources):
+            return f"source {self.source_id} is not one of {sorted(rule.sources)}"
         top = self.ruleset.tops[rule.id]
         value = _kleene(top, self._truth(rule.fields))
         if value is None:
@@ -539,7 +538,7 @@ class MatchReport:
     # --- output --------------------------------------------------------------------------------
 
     def _counted_hits(self, atoms: set[int] | None = None) -> list[Hit]:
-        out = []
+        out: list[Hit] = []
         for atom, hits in self.hits.items():
             if atoms is None or atom in atoms:
                 out.extend(h for h in hits if self._counts(h))

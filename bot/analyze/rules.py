@@ -19,8 +19,14 @@ from typing import TYPE_CHECKING, Literal
 import regex
 import yaml
 
-from bot.analyze.entities import ANY_LANGUAGE, Alias, Entity, known_territory, language_group
-from bot.analyze.entities import valid_language
+from bot.analyze.entities import (
+    ANY_LANGUAGE,
+    Alias,
+    Entity,
+    known_territory,
+    language_group,
+    valid_language,
+)
 from bot.errors import Problem, RulesError
 from bot.model import FIELDS, Field, RuleId
 
@@ -243,7 +249,7 @@ def _load_alias(f: _File, node: yaml.Node, group: str) -> Alias | None:
 
 def _bool(f: _File, node: yaml.Node, what: str) -> bool:
     if isinstance(node, yaml.ScalarNode) and node.value in ("true", "false"):
-        return node.value == "true"
+        return bool(node.value == "true")
     f.problem(node, f"{what} must be true or false")
     return False
 
@@ -289,7 +295,7 @@ def _load_rule(f: _File, node: yaml.Node) -> None:
             any=groups.get("any"),
             none=groups.get("none"),
             origin=f"{f.name}:{node.start_mark.line + 1}",
-            **kwargs,
+            **kwargs,  # type: ignore[arg-type]  # checked by _rule_options
         )
     )
 

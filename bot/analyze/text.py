@@ -220,8 +220,49 @@ ARABIC_PREFIXES: Final = frozenset(
 # --- sentences and words -----------------------------------------------------------------------
 
 _ABBREVIATIONS: Final = frozenset(
-    "mr mrs ms dr st jr sr prof gen col lt sgt gov sen rep vs etc no inc co corp ltd u.s u.n "
-    "u.k e.u a.s p.m a.m jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "jr",
+        "sr",
+        "prof",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "gov",
+        "sen",
+        "rep",
+        "vs",
+        "etc",
+        "no",
+        "inc",
+        "co",
+        "corp",
+        "ltd",
+        "u.s",
+        "u.n",
+        "u.k",
+        "e.u",
+        "a.s",
+        "p.m",
+        "a.m",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    }
 )
 _SENTENCE_END: Final = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|[。！？।॥؟]+[\"'”’」』)]*|\n+")
 _LAST_TOKEN: Final = re.compile(r"(\S+)$")

@@ -23,7 +23,9 @@ MAX_LENGTH = 200
 MAX_TERMS = 12
 MAX_PER_CHAT = 20
 
-_TOKEN = re.compile(r'\s*(?:(?P<op>[+|()])|(?P<neg>-)(?=\S)|"(?P<phrase>[^"]*)"|(?P<word>[^\s+|()"]+))')
+_TOKEN = re.compile(
+    r'\s*(?:(?P<op>[+|()])|(?P<neg>-)(?=\S)|"(?P<phrase>[^"]*)"|(?P<word>[^\s+|()"]+))'
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +58,11 @@ def parse_watch(
     """
     text = expr.strip()
     if not text:
-        raise WatchSyntaxError("empty expression: try /watch \"Korea Utara\" + Rusia")
+        raise WatchSyntaxError('empty expression: try /watch "Korea Utara" + Rusia')
     if len(text) > MAX_LENGTH:
-        raise WatchSyntaxError(f"expression too long ({len(text)} characters, at most {MAX_LENGTH})")
+        raise WatchSyntaxError(
+            f"expression too long ({len(text)} characters, at most {MAX_LENGTH})"
+        )
     tokens = _tokenize(text, allow_regex)
     parser = _Parser(tokens)
     group = parser.parse_or()
@@ -124,7 +128,11 @@ class _Parser:
         while self._peek() == ("op", "|"):
             self.pos += 1
             items.append(self._and())
-        return items[0] if len(items) == 1 and isinstance(items[0], Group) else Group("any", tuple(items))
+        return (
+            items[0]
+            if len(items) == 1 and isinstance(items[0], Group)
+            else Group("any", tuple(items))
+        )
 
     def _and(self) -> Group:
         items = [self._unary()]

@@ -176,6 +176,16 @@ async def test_one_article_reaches_the_chat_once_translated(
     assert "Korea Utara kirim ribuan pasukan ke Rusia" in alert.text.replace("[en] ", "", 1)
     assert 'href="http://news.example/korut-rusia?utm_source=rss"' in alert.text
 
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://{service.listen}/metrics") as r:
+            exposition = await r.text()
+        async with http.get(f"http://{service.listen}/healthz") as r:
+            health = await r.json()
+    assert 'warta_sends_total{outcome="sent"}' in exposition
+    assert 'warta_fetches_total{outcome="ok"}' in exposition
+    assert health["storage"] == "ok"
+    assert "outbox_depth" in health
+
     await command(botapi, ADMIN, "/refresh local-news")  # a second poll: nothing new
     assert queued_for(db, READER) == 0
     assert len(botapi.sent(READER)) == 2
