@@ -1,0 +1,100 @@
+"""Folding, sentence splitting and words: what matching sees of a text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.analyze.text import fold, fold_str, sentence_bounds, sentences, tokenize
+
+
+def test_fold_ignores_case_width_and_diacritics() -> None:
+    """`ＲＵＳＩＡ`, `Rúsia` and `rusia` are the same word to matching."""
+    assert fold_str("ＲＵＳＩＡ") == fold_str("Rúsia") == fold_str("rusia") == "rusia"
+    assert fold_str("Việt Nam") == "viet nam"
+    assert fold_str("Россией") == fold_str("РОССИЕЙ")
+
+
+def test_fold_keeps_meaningful_marks_of_indic_and_thai() -> None:
+    """Vowel signs in Hindi and Thai are letters, not accents: folding keeps them."""
+    assert fold_str("रूसी") == "रूसी"
+    assert fold_str("รัสเซีย") == "รัสเซีย"
+
+
+def test_fold_maps_offsets_back_when_lengths_change() -> None:
+    """A hit found in folded text can be located in the original (ß -> ss, combining marks)."""
+    original = "Die Straße nach Mosk\u0301au"
+    folded = fold(original)
+    start = folded.text.index("moskau")
+    a, b = folded.to_original(start, start + len("moskau"))
+    assert original[a:b] == "Mosk\u0301au"
+
+
+def test_fold_of_plain_ascii_keeps_offsets() -> None:
+    """ASCII text needs no offset map: folded offsets are original offsets."""
+    folded = fold("North KOREA")
+    assert folded.text == "north korea"
+    assert folded.to_original(6, 11) == (6, 11)
+
+
+def test_sentences_split_on_cjk_and_devanagari_ends() -> None:
+    """`。`, `！`, `।` end sentences without a following space."""
+    assert sentences("北朝鮮が発射。ロシアも！次") == ["北朝鮮が発射。", "ロシアも！", "次"]
+    assert sentences("रूस ने कहा। भारत ने जवाब दिया।") == ["रूस ने कहा।", "भारत ने जवाब दिया।"]
+
+
+def test_sentences_split_on_question_and_exclamation_marks() -> None:
+    """`?` and `!` followed by a space end a sentence."""
+    assert sentences("Is it war? No! Not yet.") == ["Is it war?", "No!", "Not yet."]
+
+
+def test_thai_spaces_are_not_sentence_ends() -> None:
+    """Thai separates phrases with spaces; only punctuation or line breaks end a sentence."""
+    text = "เกาหลีเหนือยิงขีปนาวุธ รัสเซียแสดงความกังวล"
+    assert sentences(text) == [text]
+
+
+def test_abbreviations_and_initials_do_not_end_sentences() -> None:
+    """`U.S. President` and `Mr. Kim` stay inside one sentence."""
+    text = "The U.S. President met Mr. Kim in Singapore. Talks went well."
+    assert len(sentence_bounds(text)) == 2
+
+
+def test_tokenize_counts_each_cjk_character_as_a_word() -> None:
+    """Word windows (`near: 5`) count CJK characters one by one and spaced words whole."""
+    assert tokenize("Kim Jong Un 北朝鮮") == ["kim", "jong", "un", "北", "朝", "鮮"]
+
+
+_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Co", "Cn")), max_size=60
+)
+
+
+@given(_TEXT)
+def test_fold_is_idempotent(text: str) -> None:
+    """Folding folded text changes nothing."""
+    once = fold_str(text)
+    assert fold_str(once) == once
+
+
+@given(_TEXT)
+def test_offsets_always_point_inside_the_original(text: str) -> None:
+    """Every folded character maps to a position of the original text, in order."""
+    folded = fold(text)
+    if folded.offsets is not None:
+        assert len(folded.offsets) == len(folded.text)
+        assert list(folded.offsets) == sorted(folded.offsets)
+        assert all(0 <= o < len(text) for o in folded.offsets)
+    else:
+        assert len(folded.text) == len(text)
+
+
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", max_size=40))
+def test_case_and_width_variants_fold_alike(text: str) -> None:
+    """Upper case and full-width forms of a text fold to the same string as the text."""
+    wide = "".join(chr(ord(c) + 0xFEE0) if c != " " else "\u3000" for c in text.upper())
+    assert fold_str(text.upper()) == fold_str(text)
+    assert fold_str(wide) == fold_str(text)
+    assert fold_str(unicodedata.normalize("NFD", text)) == fold_str(text)
