@@ -76,7 +76,7 @@ def cldr_aliases(code: str) -> tuple[Alias, ...]:
 @functools.cache
 def _cldr_names() -> Mapping[str, frozenset[tuple[str, str]]]:
     """Territory code -> {(language group, name)} over Babel's locales (about 1.3 s, once)."""
-    from babel import Locale, localedata  # imported here: loading it all is the slow part
+    from babel import localedata  # imported here: loading it all is the slow part
 
     names: dict[str, set[tuple[str, str]]] = {}
     for ident in localedata.locale_identifiers():
@@ -84,9 +84,12 @@ def _cldr_names() -> Mapping[str, frozenset[tuple[str, str]]]:
         if len(parts) > 2 or (len(parts) == 2 and len(parts[1]) != 4):
             continue  # regional variants repeat their language's names
         group = language_group(parts[0])
-        for code, name in Locale.parse(ident).territories.items():
+        for code, name in localedata.load(ident)["territories"].items():
             if code.isalpha() and len(code) == 2:
                 names.setdefault(code, set()).add((group, _clean(name)))
+        # Babel caches each locale's whole data (~150 MB for all of them, never given back to
+        # the OS once allocated); only the names are needed, so drop it locale by locale.
+        localedata._cache.clear()
     return {code: frozenset(pairs) for code, pairs in names.items()}
 
 

@@ -24,6 +24,9 @@ MAX_TERMS = 12
 MAX_PER_CHAT = 20
 
 _TOKEN = re.compile(
+    r'\s*(?:(?P<regex>re:\S+)|(?P<op>[+|()])|(?P<neg>-)(?=\S)|"(?P<phrase>[^"]*)"'
+    r'|(?P<word>[^\s+|()"]+))'
+)
     r'\s*(?:(?P<op>[+|()])|(?P<neg>-)(?=\S)|"(?P<phrase>[^"]*)"|(?P<word>[^\s+|()"]+))'
 )
 
@@ -90,7 +93,7 @@ def _tokenize(text: str, allow_regex: bool) -> list[tuple[str, str]]:
         pos = m.end()
         kind = m.lastgroup or ""
         value = m.group(kind)
-        if kind in ("phrase", "word"):
+        if kind in ("phrase", "word", "regex"):
             value = _check_term(value.strip(), allow_regex)
             kind = "term"
         tokens.append((kind, value))
