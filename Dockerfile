@@ -25,15 +25,14 @@ RUN python3 -m venv /opt/venv
 WORKDIR /src
 # Dependencies first, from pyproject.toml alone, so that a change to the code reuses this layer.
 COPY pyproject.toml ./
-# tzdata (from PyPI): slim bases may lack /usr/share/zoneinfo, which zoneinfo needs for time zones.
 RUN /opt/venv/bin/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' \
         > /tmp/requirements.txt \
- && /opt/venv/bin/pip install --quiet -r /tmp/requirements.txt tzdata
+ && /opt/venv/bin/pip install --quiet -r /tmp/requirements.txt
 COPY README.md ./
 COPY bot ./bot
 RUN /opt/venv/bin/pip install --quiet --no-deps . \
  && /opt/venv/bin/python -m compileall -q /opt/venv/lib \
- && /opt/venv/bin/python -m pip uninstall --quiet --yes pip
+ && /opt/venv/bin/python -m pip uninstall --quiet --yes pip setuptools
 
 # ---- run ----------------------------------------------------------------------------------------
 FROM ${BASE}

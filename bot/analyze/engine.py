@@ -590,11 +590,13 @@ class MatchReport:
         """Language, every hit (alias -> entity, field, sentence) and every rule's verdict."""
         lang = self._resolve()
         out = [f"language: {lang or 'unknown'}"]
-        best: dict[tuple[Field, int, int, int], Hit] = {}
+        best: dict[tuple[Field, int, int], Hit] = {}  # one line per place: the longest that counts
         for hits in self.hits.values():
             for h in hits:
-                key = (h.field, h.start, h.end, h.atom)
-                if key not in best or (self._counts(h) and not self._counts(best[key])):
+                key = (h.field, h.start, h.atom)
+                old = best.get(key)
+                rank = (bool(self._counts(h)), h.end - h.start)
+                if old is None or rank > (bool(self._counts(old)), old.end - old.start):
                     best[key] = h
         all_hits = sorted(best.values(), key=lambda h: (FIELDS.index(h.field), h.start, h.atom))
         out.append(f"hits: {len(all_hits)}" if all_hits else "hits: none")

@@ -27,8 +27,6 @@ _TOKEN = re.compile(
     r'\s*(?:(?P<regex>re:\S+)|(?P<op>[+|()])|(?P<neg>-)(?=\S)|"(?P<phrase>[^"]*)"'
     r'|(?P<word>[^\s+|()"]+))'
 )
-    r'\s*(?:(?P<op>[+|()])|(?P<neg>-)(?=\S)|"(?P<phrase>[^"]*)"|(?P<word>[^\s+|()"]+))'
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -82,7 +81,7 @@ def test_language_scoped_aliases_hit_only_in_that_language(shipped: RuleSet) -> 
 
 
 def test_short_common_word_aliases_are_guarded() -> None:
-    """`AS` (United States in Indonesian) and `US` need their exact spelling: ordinary text is safe."""
+    """`AS` (Indonesian for the US) and `US` hit only as written: ordinary text is safe."""
     rs = compile_rules('rules:\n  - {id: us, all: ["@united-states"]}')
     assert "us" not in matched(rs, "Biarkan kami pergi as soon as possible", language="id")
     assert "us" not in matched(rs, "Join us as we celebrate", language="en")
@@ -91,7 +90,7 @@ def test_short_common_word_aliases_are_guarded() -> None:
 
 
 def test_guard_on_indonesian_ri() -> None:
-    """`RI` (Republic of Indonesia) hits only as written, never `ri` inside ordinary words or names."""
+    """`RI` (Republic of Indonesia) hits only as written, never the name `Ri`."""
     rs = compile_rules('rules:\n  - {id: ri, all: ["@indonesia"]}')
     assert "ri" in matched(rs, "Presiden RI membuka sidang", language="id")
     assert "ri" not in matched(rs, "Menteri Ri Yong Ho datang", language="id")
@@ -113,7 +112,9 @@ def test_language_is_asked_only_when_a_verdict_depends_on_it(shipped: RuleSet) -
         return "id"
 
     report = shipped.match(Document(title="Cuaca cerah di Jakarta"), language=detect)
-    assert report.matched == () and calls == [] and report.language is None
+    assert report.matched == ()
+    assert calls == []
+    assert report.language is None
     report = shipped.match(
         Document(title="Korea Utara kirim pasukan", content="Korut dan Rusia. Korut."),
         language=detect,
@@ -134,11 +135,13 @@ def test_star_aliases_hit_without_asking_language() -> None:
 
 def test_near_sentence_requires_all_items_in_one_sentence() -> None:
     """`near: sentence`: both entities in one sentence, not one in each."""
-    rs = compile_rules(
-        'rules:\n  - {id: nkru, all: ["@north-korea", "@russia"], near: sentence}'
+    rs = compile_rules('rules:\n  - {id: nkru, all: ["@north-korea", "@russia"], near: sentence}')
+    assert "nkru" in matched(
+        rs, "", "Pyongyang sent troops to Russia. Nothing else.", language="en"
     )
-    assert "nkru" in matched(rs, "", "Pyongyang sent troops to Russia. Nothing else.", language="en")
-    assert "nkru" not in matched(rs, "", "Pyongyang sent troops. Russia said nothing.", language="en")
+    assert "nkru" not in matched(
+        rs, "", "Pyongyang sent troops. Russia said nothing.", language="en"
+    )
 
 
 def test_near_words_window() -> None:
@@ -161,7 +164,9 @@ def test_nested_groups_fields_languages_and_sources() -> None:
 """
     )
     assert matched(rs, "Russia moves troops", source_id="wire", language="en") == ("r",)
-    assert matched(rs, "Russia moves troops to football match", source_id="wire", language="en") == ()
+    assert (
+        matched(rs, "Russia moves troops to football match", source_id="wire", language="en") == ()
+    )
     assert matched(rs, "Russia moves", "troops", source_id="wire", language="en") == ()
     assert matched(rs, "Russia moves troops", source_id="other", language="en") == ()
     assert matched(rs, "Rusia kirim pasukan", source_id="wire", language="id") == ()
@@ -208,7 +213,8 @@ def test_cost_follows_hits_not_rules() -> None:
     many = "\n".join(f"  - {{id: r{i}, any: [word{i}]}}" for i in range(300))
     rs = compile_rules("rules:\n" + many, with_shipped=False)
     report = rs.match(Document(title="nothing relevant here"), language="en")
-    assert report.matched == () and report.hits == {}
+    assert report.matched == ()
+    assert report.hits == {}
     assert rs.always == ()
 
 
@@ -217,6 +223,3 @@ def test_rules_that_match_without_hits_are_always_evaluated() -> None:
     rs = compile_rules("rules:\n  - {id: quiet, all: [{none: [football]}]}", with_shipped=False)
     assert matched(rs, "Weather is fine") == ("quiet",)
     assert matched(rs, "football tonight") == ()
-
-
-
