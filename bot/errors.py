@@ -57,7 +57,9 @@ class SourceError(WartaError):
 class FetchError(SourceError):
     """The HTTP side failed: network, status, size, redirects, refused address."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
