@@ -57,7 +57,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     WARTA_CONFIG=/config/config.yaml \
-    WARTA_HTTP_LISTEN=0.0.0.0:8080
+    WARTA_HTTP_LISTEN=0.0.0.0:8080 \
+    WARTA_STORAGE_PATH=/data/warta.db
 
 WORKDIR /opt/warta
 USER warta:warta

@@ -442,11 +442,11 @@ def _build(r: _Reader, top: dict[str, yaml.Node], base: Path | None) -> Config:
     return Config(
         path=None,
         telegram=telegram,
-        storage_path=_resolve(base, db or "./data/warta.db"),
+        storage_path=_resolve(base, db or r.env.get("WARTA_STORAGE_PATH") or "./data/warta.db"),
         sources=tuple(sources),
         rules_paths=tuple(rule_paths) or (_resolve(base, "rules"),),
         translation=_translation(r, top.get("translation")),
-        http_listen=os.environ.get("WARTA_HTTP_LISTEN") or listen or "127.0.0.1:8080",
+        http_listen=listen or r.env.get("WARTA_HTTP_LISTEN") or "127.0.0.1:8080",
         polling=_polling(r, top.get("polling")),
         delivery=_delivery(r, top.get("delivery")),
         log_format=log_format,

@@ -284,8 +284,6 @@ telegram:
   token: ${{TELEGRAM_BOT_TOKEN}}
   api_base_url: {run.url("botapi")}
   admins: [{CHAT_ID}]
-storage:
-  path: /data/warta.db
 sources:
   - id: check-feed
     url: {run.url("feeds", "/" + FEED_FILE)}

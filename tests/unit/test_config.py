@@ -94,3 +94,15 @@ def test_relative_paths_are_resolved_beside_the_config_file(tmp_path: Path) -> N
     config = load_config(path, env={})
     assert config.storage_path == tmp_path / "data" / "w.db"
     assert config.rules_paths == (tmp_path / "rules",)
+
+
+def test_image_defaults_come_from_the_environment_unless_the_file_sets_them() -> None:
+    """WARTA_STORAGE_PATH and WARTA_HTTP_LISTEN are defaults; the config file's values win."""
+    env = {"WARTA_STORAGE_PATH": "/data/warta.db", "WARTA_HTTP_LISTEN": "0.0.0.0:8080"}
+    bare = parse_config("{}", file="c.yaml", base=None, env=env)
+    assert bare.storage_path == Path("/data/warta.db")
+    assert bare.http_listen == "0.0.0.0:8080"
+    text = "storage:\n  path: /srv/w.db\nhttp:\n  listen: 127.0.0.1:9000\n"
+    explicit = parse_config(text, file="c.yaml", base=None, env=env)
+    assert explicit.storage_path == Path("/srv/w.db")
+    assert explicit.http_listen == "127.0.0.1:9000"
