@@ -138,8 +138,7 @@ class Operations:
                 self.config_sources = config.sources
                 with transaction(self.conn):
                     source_store.sync_config(self.conn, config.sources, now=self.clock())
-                    for s in config.sources:
-                        source_store.upsert(self.conn, s, now=self.clock(), enable=True)
+                    source_store.enable_all(self.conn)  # a reload gives disabled sources a retry
                 self._wake_poller()
         if problems:
             return "Reload kept the previous set. Problems:\n" + "\n".join(problems[:20])

@@ -184,3 +184,11 @@ def make_due(conn: sqlite3.Connection, source_id: str | None = None) -> int:
     return conn.execute(
         "UPDATE sources SET next_fetch_at = 0, enabled = 1 WHERE id = ?", (source_id,)
     ).rowcount
+
+
+def enable_all(conn: sqlite3.Connection) -> int:
+    """Re-enable every disabled source and make it due now; returns how many."""
+    return conn.execute(
+        "UPDATE sources SET enabled = 1, disabled_reason = NULL, error_count = 0,"
+        " next_fetch_at = 0 WHERE enabled = 0"
+    ).rowcount

@@ -121,6 +121,8 @@ translation:
       url: {translate_server.url}
 http:
   listen: {listen}
+polling:
+  max_failures: 2
 """,
         encoding="utf-8",
     )
@@ -197,3 +199,53 @@ async def test_one_article_reaches_the_chat_once_translated(
     assert len(botapi.sent(READER)) == 2
     assert await service.stop() == 0
     assert botapi.token.encode() not in service.output  # the token never reaches the logs
+
+
+async def test_a_failing_source_is_disabled_admins_told_once_and_reload_retries_it(
+    setup: tuple[Service, Path], botapi: BotAPIServer, feed_server: FeedServer
+) -> None:
+    """Two failures in a row disable a source: one notice to the admin, /sources says why."""
+    service, _ = setup
+    await service.start()
+    feed_server.set_status("/news.xml", 500)
+    assert "500" in await command(botapi, ADMIN, "/refresh local-news")
+    before = len(botapi.sent(ADMIN))
+    await command(botapi, ADMIN, "/refresh local-news")  # the second failure disables it
+    notices = await botapi.wait_sent(before + 2, chat_id=ADMIN, timeout=20)
+    texts = [m.text for m in notices[before:]]
+    assert sum("disabled after 2 failures" in t for t in texts) == 1
+    report = await command(botapi, ADMIN, "/sources")
+    assert "disabled" in report
+    assert "500" in report
+
+    feed_server.clear_fault("/news.xml")
+    reply = await command(botapi, ADMIN, "/reload")
+    assert "Reloaded" in reply
+    await wait_for(
+        lambda: _source_enabled(service), within=20, what="the source to be fetched again"
+    )
+    assert "[ok]" in await command(botapi, ADMIN, "/sources")
+    assert await service.stop() == 0
+
+
+async def _source_enabled(service: Service) -> bool:
+    conn = sqlite3.connect(service.config.parent / "warta.db")
+    try:
+        row = conn.execute("SELECT enabled, error_count FROM sources").fetchone()
+        return tuple(row) == (1, 0)
+    finally:
+        conn.close()
+
+
+async def test_a_reader_who_is_not_admin_cannot_run_admin_commands(
+    setup: tuple[Service, Path], botapi: BotAPIServer
+) -> None:
+    """/addsource from an ordinary user is refused and adds nothing."""
+    service, db = setup
+    await service.start()
+    reply = await command(botapi, READER, "/addsource http://example.org/feed.xml")
+    assert "admin" in reply.lower()
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0] == 1
+    conn.close()
+    assert await service.stop() == 0
