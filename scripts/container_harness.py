@@ -299,8 +299,6 @@ translation:
   providers:
     - type: libre
       url: {run.url("translate", "/")}
-http:
-  listen: 0.0.0.0:8080
 """,
         encoding="utf-8",
     )
