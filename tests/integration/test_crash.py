@@ -36,13 +36,13 @@ def _config(tmp: Path, botapi: BotAPIServer, feeds: FeedServer, listen: str) -> 
     config = tmp / "config.yaml"
     config.write_text(
         f"telegram:\n  token: ${{TELEGRAM_BOT_TOKEN}}\n  api_base_url: {botapi.api_root}\n"
-        f"  admins: [{ADMIN}]\nstorage:\n  path: {tmp / 'w.db'}\n"
+        f"  admins: [{ADMIN}]\nstorage:\n  path: {tmp / 'warta.db'}\n"
         f"sources:\n  - id: wire\n    url: {feeds.url('/wire.xml')}\n    interval: 1h\n"
         f"    allow_private: true\nrules:\n  paths: [{ROOT / 'rules'}]\n"
         f"translation:\n  providers: []\nhttp:\n  listen: {listen}\n",
         encoding="utf-8",
     )
-    conn = open_db(tmp / "w.db")
+    conn = open_db(tmp / "warta.db")
     for chat_id in range(10_001, 10_001 + CHATS):
         chat_store.ensure_chat(conn, chat_id, now=0.0, language="off")
         chat_store.subscribe(conn, chat_id, "korean-peninsula", thread_id=None, now=0.0)
@@ -55,6 +55,7 @@ async def crash_scenario(tmp: Path, botapi: BotAPIServer, feeds: FeedServer) -> 
     listen = f"127.0.0.1:{free_port()}"
     service = Service(_config(tmp, botapi, feeds, listen), botapi.token, listen)
     await service.start()
+    await service.first_fetch_done()
     feeds.add_item(
         "/wire.xml", "North Korea fires missile into the sea", "http://wire.example/nk",
         published=datetime.now(UTC),

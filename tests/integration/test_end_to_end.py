@@ -75,6 +75,20 @@ class Service:
 
         await wait_for(healthy, within=20, what="/healthz")
 
+    async def first_fetch_done(self) -> None:
+        """Wait until every source had its first fetch (which records what exists as seen)."""
+        db = self.config.parent / "warta.db"
+
+        async def done() -> bool:
+            conn = sqlite3.connect(db)
+            try:
+                row = conn.execute("SELECT COUNT(*) FROM sources WHERE initialized = 0").fetchone()
+                return int(row[0]) == 0
+            finally:
+                conn.close()
+
+        await wait_for(done, within=20, what="the first fetch of every source")
+
     async def _read(self) -> None:
         assert self.proc is not None
         assert self.proc.stdout is not None
@@ -159,6 +173,7 @@ async def test_one_article_reaches_the_chat_once_translated(
     """Subscribe, publish a matching article: one translated alert with the link, never again."""
     service, db = setup
     await service.start()
+    await service.first_fetch_done()
     reply = await command(botapi, READER, "/subscribe all")
     assert "subscribed" in reply.lower() or "berlangganan" in reply.lower()
 
@@ -207,6 +222,7 @@ async def test_a_failing_source_is_disabled_admins_told_once_and_reload_retries_
     """Two failures in a row disable a source: one notice to the admin, /sources says why."""
     service, _ = setup
     await service.start()
+    await service.first_fetch_done()
     feed_server.set_status("/news.xml", 500)
     assert "500" in await command(botapi, ADMIN, "/refresh local-news")
     before = len(botapi.sent(ADMIN))
