@@ -97,7 +97,24 @@ class RuleSet:
             for i, atoms in enumerate(self.rule_atoms)
             if self.regex_atoms.intersection(atoms) or _true_when_empty(self.rules[i])
         )
+        # For each rule, sets of atoms of which at least one must be hit for it to match: a
+        # candidate failing one is settled without evaluating it (most candidates, in practice).
+        self.needs: list[tuple[frozenset[int], ...]] = [
+            tuple(self._needs(self.tops[r.id])) for r in self.rules
+        ]
         self.automaton = _Automaton(self.patterns)
+
+    def _needs(self, group: Group) -> list[frozenset[int]]:
+        plain = [i for i in group.items if isinstance(i, str) and not i.startswith("re:")]
+        if group.kind == "all":
+            out = [frozenset([self.atom_id(t)]) for t in plain]
+            for item in group.items:
+                if isinstance(item, Group):
+                    out.extend(self._needs(item))
+            return out
+        if group.kind == "any" and group.items and len(plain) == len(group.items):
+            return [frozenset(self.atom_id(t) for t in plain)]
+        return []
 
     @classmethod
     def compile(cls, rules: Sequence[Rule], entities: Mapping[str, Entity]) -> RuleSet:
@@ -411,9 +428,12 @@ class MatchReport:
     # --- verdicts ------------------------------------------------------------------------------
 
     def evaluate(self, candidates: Sequence[int]) -> None:
-        rules = self.ruleset.rules
+        rules, needs, hit = self.ruleset.rules, self.ruleset.needs, self.hits.keys()
         self.matched = tuple(
-            rules[i].id for i in candidates if self._verdict(rules[i], explain=False) is None
+            rules[i].id
+            for i in candidates
+            if all(not hit.isdisjoint(n) for n in needs[i])
+            and self._verdict(rules[i], explain=False) is None
         )
 
     def _atom_hits(self, term: str) -> list[Hit]:

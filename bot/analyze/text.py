@@ -207,8 +207,14 @@ def script_class(ch: str) -> str:
 
 
 def is_word_char(ch: str) -> bool:
-    """Letters, digits and combining marks continue a word."""
-    return ch.isalnum() or ch == "_" or _is_mark(ch)
+    """Letters, digits and combining marks continue a word (memoized: it runs per hit)."""
+    known = _WORD_CHARS.get(ch)
+    if known is None:
+        known = _WORD_CHARS[ch] = ch.isalnum() or ch == "_" or _is_mark(ch)
+    return known
+
+
+_WORD_CHARS: dict[str, bool] = {}  # at most one entry per distinct character seen
 
 
 # Arabic writes conjunctions, prepositions and the article attached to the next word.
