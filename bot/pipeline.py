@@ -29,6 +29,7 @@ from bot.analyze.language import detect_language
 from bot.config import PollingConfig
 from bot.deliver.format import render_alert
 from bot.errors import SourceError
+from bot.ingest.extract import extract_main_text
 from bot.ingest.fetch import FetchResult
 from bot.ingest.normalize import normalize_entry
 from bot.ingest.parse import FeedLinksFound, parse_feed, scan_ids
@@ -53,6 +54,8 @@ from bot.store.sources import SourceState
 from bot.stories import StoryIndex
 
 log = logging.getLogger("warta.pipeline")
+FULL_TEXT_CONCURRENCY = 4  # article pages fetched at once for one `full_text` source
+FULL_TEXT_MAX = 30  # pages fetched per update at most; older new items keep the feed's text
 RECENT_STORIES = 500  # stories whose queued alerts can still be re-rendered with later outlets
 
 
@@ -132,6 +135,8 @@ async def update_source(state: SourceState, p: Pipeline, *, dry_run: bool = Fals
         return UpdateResult(source_id=source.id, outcome="not_modified")
     now = p.clock()
     fresh, keys = _new_articles(p.conn, state, feed, fetched.final_url, now)
+    if source.full_text and fresh:
+        fresh = await _with_full_text(fresh, p, source.allow_private)
     plans = [plan for a in fresh if (plan := _analyze(a, p, now)) is not None]
     plans = await _translate_and_render(plans, p, now)
     enqueued = 0
@@ -228,6 +233,32 @@ def _normalize(state: SourceState, feed: ParsedFeed, base_url: str, now: float) 
     ]
 
 
+async def _with_full_text(
+    articles: list[Article], p: Pipeline, allow_private: bool
+) -> list[Article]:
+    """Articles with their page's main text as content (`full_text: true` sources)."""
+    limit = asyncio.Semaphore(FULL_TEXT_CONCURRENCY)
+
+    async def one(article: Article) -> Article:
+        try:
+            async with limit:
+                page = await p.fetch(
+                    article.link, etag=None, last_modified=None, allow_private=allow_private
+                )
+            text = await asyncio.to_thread(
+                extract_main_text, page.body, url=page.final_url, charset=page.charset
+            )
+        except SourceError as e:  # the feed's own text still goes on to matching
+            log.info("full text unavailable", extra={"source": article.source_id, "error": str(e)})
+            return article
+        return replace(article, content=text) if text else article
+
+    return (
+        list(await asyncio.gather(*(one(a) for a in articles[:FULL_TEXT_MAX])))
+        + articles[FULL_TEXT_MAX:]
+    )
+
+
 # --- analyze -----------------------------------------------------------------------------------
 
 
@@ -263,7 +294,7 @@ def _analyze(article: Article, p: Pipeline, now: float) -> StoryPlan | None:
 def _language(article: Article) -> str | None:
     return detect_language(
         title=article.title,
-        text=article.summary or article.content[:1000],
+        text=f"{article.summary}\n{article.content[:1000]}".strip(),
         source_language=article.source_language,
         feed_language=article.feed_language,
     )

@@ -1,0 +1,166 @@
+"""What the automaton looks for and which of its hits count.
+
+Each alias or keyword becomes one or more `Pattern`s (folded key, hyphen/space variants, star
+handling, guards); `Automaton` finds every key in a text in one pass, and `accept` keeps the
+hits that pass their boundary and guard checks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import ahocorasick_rs
+import regex
+
+from bot.analyze.entities import ANY_LANGUAGE, Alias
+from bot.analyze.text import (
+    ARABIC_PREFIXES,
+    Folded,
+    fold_str,
+    is_word_char,
+    script_class,
+)
+from bot.model import Field
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """One alias or keyword as the automaton sees it, with the checks a hit must pass."""
+
+    atom: int
+    key: str  # folded text looked up in the automaton
+    source: str  # as written, for explanations
+    languages: frozenset[str] | None = None  # language groups it hits in; None: every article
+    star: bool = False  # the last word may go on (`Rusia*`)
+    verify: regex.Pattern[str] | None = None  # stars inside a phrase: checked at the hit
+    exact: bool = False
+    title_only: bool = False
+    exclude: bool = False  # a longer name that cancels hits of its entity inside it
+    start_kind: str = "word"  # script class of the first character: how the hit may start
+    end_bounded: bool = True  # the hit must end at a word end
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """An atom found in a field; offsets are in the folded text. `pattern` -1: a `re:` hit."""
+
+    atom: int
+    field: Field
+    start: int
+    end: int
+    pattern: int
+
+
+class Automaton:
+    """Every pattern key in one Aho-Corasick automaton (ahocorasick-rs: scans in Rust)."""
+
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        by_key: dict[str, list[int]] = {}
+        for pid, p in enumerate(patterns):
+            by_key.setdefault(p.key, []).append(pid)
+        self.keys = list(by_key)
+        self.pids = [tuple(by_key[k]) for k in self.keys]
+        self._ac = ahocorasick_rs.AhoCorasick(self.keys) if self.keys else None
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """(key index, start, end) of every occurrence, overlapping ones included."""
+        if self._ac is None:
+            return []
+        return self._ac.find_matches_as_indexes(text, overlapping=True)
+
+
+def alias_patterns(atom: int, alias: Alias, *, exclude: bool = False) -> list[Pattern]:
+    """The automaton patterns of one alias: hyphen/space variants, star handling."""
+    text = unicodedata.normalize("NFC", alias.text.strip())
+    words = fold_str(text).split()
+    if not words:
+        return []
+    verify = None
+    if any(w.endswith("*") for w in words[:-1]):
+        body = r"[\s\-]+".join(
+            regex.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in words
+        )
+        verify = regex.compile(body + ("" if words[-1].endswith("*") else r"(?!\w)"))
+        keys = [words[0].rstrip("*")]
+    else:
+        keys = _variants([w.rstrip("*") for w in words])
+    return [
+        Pattern(
+            atom=atom,
+            key=k,
+            source=text,
+            languages=None if alias.language == ANY_LANGUAGE else frozenset([alias.language]),
+            star=words[-1].endswith("*"),
+            verify=verify,
+            exact=alias.exact,
+            title_only=alias.title_only,
+            exclude=exclude,
+            start_kind=script_class(k[0]),
+            end_bounded=script_class(k[-1]) in ("word", "arabic"),
+        )
+        for k in keys
+    ]
+
+
+def merge_patterns(patterns: list[Pattern]) -> list[Pattern]:
+    """One pattern per key and guards, with the union of its languages (None wins)."""
+    merged: dict[tuple[object, ...], Pattern] = {}
+    for p in patterns:
+        key = (p.key, p.star, p.verify, p.exact, p.title_only, p.exclude)
+        old = merged.get(key)
+        if old is None:
+            merged[key] = p
+        elif old.languages is not None:
+            langs = None if p.languages is None else old.languages | p.languages
+            merged[key] = replace(old, languages=langs)
+    return list(merged.values())
+
+
+def _variants(words: list[str]) -> list[str]:
+    """`kim jong un` also as `kim jong-un`, `kim-jong-un`, ... (up to three joints)."""
+    if len(words) == 1 or len(words) > 4:
+        return [" ".join(words)]
+    out = []
+    for joints in itertools.product(" -", repeat=len(words) - 1):
+        out.append(words[0] + "".join(j + w for j, w in zip(joints, words[1:], strict=True)))
+    return out
+
+
+def accept(p: Pattern, s: str, start: int, end: int, name: Field, folded: Folded) -> int | None:
+    """The hit's end if the hit passes its boundary and guard checks, else None."""
+    if p.title_only and name != "title":
+        return None
+    if start and p.start_kind != "anywhere" and not _start_ok(p.start_kind, s, start):
+        return None
+    if p.verify is not None:
+        m = p.verify.match(s, start)
+        if m is None:
+            return None
+        end = m.end()
+    elif p.star:
+        while end < len(s) and is_word_char(s[end]):
+            end += 1
+    elif p.end_bounded and end < len(s) and is_word_char(s[end]):
+        return None
+    if p.exact and not _exact(p, folded, start, end):
+        return None
+    return end
+
+
+def _start_ok(kind: str, s: str, start: int) -> bool:
+    if kind == "arabic":
+        i = start
+        while i > 0 and is_word_char(s[i - 1]):
+            i -= 1
+        return s[i:start] in ARABIC_PREFIXES
+    return not is_word_char(s[start - 1])
+
+
+def _exact(p: Pattern, folded: Folded, start: int, end: int) -> bool:
+    a, b = folded.to_original(start, end)
+    written = unicodedata.normalize("NFC", folded.original[a:b])
+    wanted = p.source.rstrip("*")
+    return written.startswith(wanted) if p.star else written == wanted

@@ -1,0 +1,165 @@
+"""update_source() end to end in-process: the local feed server, real aiohttp, real SQLite.
+
+What a subscriber notices: the first fetch alerts nothing (or `backfill` items), one story from
+several outlets is one alert naming them, old items are never alerted, a muted chat's alerts are
+held, and a `full_text` source is matched on its article page, not only its feed summary.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import PollingConfig
+from bot.ingest.fetch import FetchResult, fetch, make_session
+from bot.model import Source, SourceId
+from bot.pipeline import Pipeline, update_source
+from bot.rulebook import Rulebook
+from bot.store import chats as chat_store
+from bot.store import outbox
+from bot.store import sources as source_store
+from bot.store.db import open_db
+from tests.servers.feeds import FeedServer
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAT = 555
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+async def pipeline(tmp_path: Path) -> AsyncIterator[Pipeline]:
+    conn = open_db(tmp_path / "w.db")
+    chat_store.ensure_chat(conn, CHAT, now=0.0, language="off")
+    chat_store.subscribe(conn, CHAT, "korean-peninsula", thread_id=None, now=0.0)
+    async with make_session() as session:
+
+        async def fetcher(
+            url: str, *, etag: str | None, last_modified: str | None, allow_private: bool
+        ) -> FetchResult:
+            return await fetch(
+                session, url, etag=etag, last_modified=last_modified, allow_private=allow_private
+            )
+
+        yield Pipeline(
+            conn=conn, fetch=fetcher, rules=Rulebook([ROOT / "rules"], conn).current,
+            translator=None, polling=PollingConfig(), default_language="en",
+        )  # fmt: skip
+    conn.close()
+
+
+def add_source(conn: sqlite3.Connection, sid: str, url: str, **kw: object) -> None:
+    source = Source(id=SourceId(sid), url=url, allow_private=True, **kw)  # type: ignore[arg-type]
+    source_store.upsert(conn, source, now=0.0)
+
+
+async def update(p: Pipeline, sid: str) -> int:
+    state = source_store.get(p.conn, sid)
+    assert state is not None
+    result = await update_source(state, p)
+    assert result.error is None, result.error
+    return result.enqueued
+
+
+def queued_texts(conn: sqlite3.Connection) -> list[str]:
+    return [r.message.text for r in outbox.claim_due(conn, now=1e12, limit=100)]
+
+
+def nk_item(server: FeedServer, path: str, link: str, *, title: str, hours_ago: float = 0) -> None:
+    server.add_item(
+        path, title, link, description="Pyongyang fired a missile on Friday.",
+        published=NOW - timedelta(hours=hours_ago),
+    )  # fmt: skip
+
+
+async def test_first_fetch_records_existing_items_without_alerting(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """Items already in a feed when it is added are not news; the next new one is alerted."""
+    nk_item(feed_server, "/a.xml", "http://a.example/1", title="North Korea fires a missile")
+    add_source(pipeline.conn, "a", feed_server.url("/a.xml"))
+    assert await update(pipeline, "a") == 0
+    nk_item(feed_server, "/a.xml", "http://a.example/2", title="North Korea fires another missile")
+    assert await update(pipeline, "a") == 1
+    assert await update(pipeline, "a") == 0  # 304 or nothing new: never twice
+
+
+async def test_backfill_alerts_the_newest_existing_items(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """`backfill: 1` alerts only the newest matching item on the first fetch."""
+    nk_item(feed_server, "/b.xml", "http://b.example/1", title="North Korea old", hours_ago=5)
+    nk_item(feed_server, "/b.xml", "http://b.example/2", title="North Korea newest", hours_ago=1)
+    add_source(pipeline.conn, "b", feed_server.url("/b.xml"), backfill=1)
+    assert await update(pipeline, "b") == 1
+    (text,) = queued_texts(pipeline.conn)
+    assert "North Korea newest" in text
+
+
+async def test_one_story_from_two_outlets_is_one_alert_naming_both(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """The same headline from a second outlet joins the first alert instead of a second one."""
+    for path in ("/x.xml", "/y.xml"):
+        feed_server.add_item(path, "Weather", f"http://{path[1]}.example/w", feed_title=path)
+    add_source(pipeline.conn, "x", feed_server.url("/x.xml"), name="Outlet X")
+    add_source(pipeline.conn, "y", feed_server.url("/y.xml"), name="Outlet Y")
+    await update(pipeline, "x")
+    await update(pipeline, "y")
+    title = "North Korea fires ballistic missile into the East Sea, Seoul says"
+    nk_item(feed_server, "/x.xml", "http://x.example/nk", title=title)
+    nk_item(feed_server, "/y.xml", "http://y.example/nk?utm_source=feed", title=title + ".")
+    assert await update(pipeline, "x") == 1
+    assert await update(pipeline, "y") == 0
+    (text,) = queued_texts(pipeline.conn)
+    assert "Outlet X" in text
+    assert "Outlet Y" in text  # the waiting alert was re-rendered to name the later outlet
+
+
+async def test_old_items_are_never_alerted(pipeline: Pipeline, feed_server: FeedServer) -> None:
+    """An item published longer ago than `max_age` (3 days) is recorded but not alerted."""
+    feed_server.add_item("/o.xml", "Weather", "http://o.example/w")
+    add_source(pipeline.conn, "o", feed_server.url("/o.xml"))
+    await update(pipeline, "o")
+    nk_item(feed_server, "/o.xml", "http://o.example/nk", title="North Korea", hours_ago=24 * 4)
+    assert await update(pipeline, "o") == 0
+
+
+async def test_a_muted_chat_gets_its_alerts_held(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """While a chat is muted its alerts wait as held rows, not in the sending queue."""
+    feed_server.add_item("/m.xml", "Weather", "http://m.example/w")
+    add_source(pipeline.conn, "m", feed_server.url("/m.xml"))
+    await update(pipeline, "m")
+    chat_store.set_muted(pipeline.conn, CHAT, NOW.timestamp() + 3600, now=0.0)
+    nk_item(feed_server, "/m.xml", "http://m.example/nk", title="North Korea tests a rocket")
+    assert await update(pipeline, "m") == 1
+    assert queued_texts(pipeline.conn) == []
+    assert len(outbox.held_rows(pipeline.conn, CHAT)) == 1
+
+
+async def test_full_text_source_is_matched_on_the_article_page(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """With `full_text: true`, a story whose feed summary says nothing is found on its page."""
+    feed_server.add_item("/f.xml", "Weather", "http://f.example/w")
+    add_source(pipeline.conn, "f", feed_server.url("/f.xml"), full_text=True)
+    await update(pipeline, "f")
+    page = (
+        "<html><body><nav>Home | World | Sport</nav><article><h1>Talks in Geneva</h1>"
+        "<p>Diplomats met in Geneva on Friday for a third round of talks.</p>"
+        "<p>The envoy said North Korea had agreed to send a delegation next month.</p>"
+        "</article><footer>© News</footer></body></html>"
+    )
+    feed_server.set_feed("/story.html", page.encode(), content_type="text/html; charset=utf-8")
+    feed_server.add_item(
+        "/f.xml", "Talks in Geneva", feed_server.url("/story.html"),
+        description="Diplomats met again.", published=NOW,
+    )  # fmt: skip
+    assert await update(pipeline, "f") == 1
+    (text,) = queued_texts(pipeline.conn)
+    assert "The envoy said <b>North Korea</b> had agreed" in text  # a key line from the page
