@@ -17,10 +17,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from telegram import BotCommandScopeChat
+from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application
 
 from bot import metrics
-from bot.chat import COMMANDS, build_handlers
+from bot.chat import ADMIN_COMMANDS, COMMANDS, build_handlers
 from bot.chat.services import ChatServices
 from bot.config import Config
 from bot.deliver.relay import Relay
@@ -88,6 +90,7 @@ class App:
         self.poll_wake = asyncio.Event()
         self.heartbeat: dict[str, float] = {}
         self.started_at = clock()
+        self.exit_code = 0
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -154,32 +157,42 @@ class App:
             await session.close()
             conn.close()
         log.info("warta stopped")
-        return 0
+        return self.exit_code
 
     async def _serve(
         self, application: Application[Any, Any, Any, Any, Any, Any], relay: Relay
     ) -> None:
-        await application.initialize()
+        """Polling and delivery start at once; chat updates once Telegram answers getMe."""
+        async with asyncio.TaskGroup() as tg:
+            tasks = [
+                tg.create_task(relay.run(), name="relay"),
+                tg.create_task(self._poll_loop(), name="poller"),
+                tg.create_task(self._maintenance_loop(), name="maintenance"),
+            ]
+            chat = await self._start_chat(application)
+            await self.stopping.wait()
+            log.info("stopping")
+            for task in tasks[1:]:
+                task.cancel()
+            if chat:
+                await _stop_chat(application)
+            await relay.stop()  # lets the send in flight finish
+
+    async def _start_chat(self, application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+        try:
+            if not await self._initialize(application):
+                return False
+        except InvalidToken:
+            log.error("Telegram refused the bot token (telegram.token); stopping")
+            self.exit_code = 1
+            self.stopping.set()
+            return False
         with contextlib.suppress(Exception):  # a menu is a nicety; never a reason not to start
-            await _set_commands(application)
+            await _set_commands(application, self.config.telegram.admins)
         await application.start()
         assert application.updater is not None
         await application.updater.start_polling(timeout=10, drop_pending_updates=False)
-        try:
-            async with asyncio.TaskGroup() as tg:
-                tg.create_task(relay.run(), name="relay")
-                poller = tg.create_task(self._poll_loop(), name="poller")
-                maint = tg.create_task(self._maintenance_loop(), name="maintenance")
-                await self.stopping.wait()
-                log.info("stopping")
-                poller.cancel()
-                maint.cancel()
-                await application.updater.stop()
-                await relay.stop()  # lets the send in flight finish
-        finally:
-            if application.running:
-                await application.stop()
-            await application.shutdown()
+        return True
 
     def _translator(self, conn: sqlite3.Connection) -> TranslationService:
         t = self.config.translation
@@ -190,6 +203,25 @@ class App:
         return TranslationService(
             providers, cache=SqliteTranslationCache(conn), timeout=t.timeout, pool_size=t.pool_size,
         )  # fmt: skip
+
+    async def _initialize(self, application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+        """getMe until Telegram answers: a VPS that boots before its network is not an error.
+
+        False when asked to stop meanwhile; a token Telegram refuses raises InvalidToken.
+        """
+        delay = 1.0
+        while True:
+            try:
+                await application.initialize()
+                return True
+            except InvalidToken:
+                raise
+            except (NetworkError, TimedOut) as e:
+                log.warning("telegram unreachable; retrying", extra={"error": str(e), "in": delay})
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), delay)
+                return False
+            delay = min(delay * 2, 60.0)
 
     # --- loops -------------------------------------------------------------------------------
 
@@ -323,6 +355,21 @@ class App:
         }
 
 
-async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def _set_commands(
+    application: Application[Any, Any, Any, Any, Any, Any], admins: tuple[int, ...]
+) -> None:
+    """The command menu per language, and the admin commands in each admin's private chat."""
     for language, commands in COMMANDS.items():
         await application.bot.set_my_commands(commands, language_code=language or None)
+    for admin in admins:
+        await application.bot.set_my_commands(
+            ADMIN_COMMANDS["en"], scope=BotCommandScopeChat(admin)
+        )
+
+
+async def _stop_chat(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()

@@ -265,3 +265,32 @@ async def test_a_reader_who_is_not_admin_cannot_run_admin_commands(
     assert conn.execute("SELECT COUNT(*) FROM sources").fetchone()[0] == 1
     conn.close()
     assert await service.stop() == 0
+
+
+async def test_telegram_down_at_start_delays_chat_but_not_polling(
+    setup: tuple[Service, Path], botapi: BotAPIServer
+) -> None:
+    """getMe failing at start is retried: /healthz answers meanwhile, commands work after."""
+    service, _ = setup
+    botapi.fail_next("getMe", 2, status=502)
+    await service.start()  # healthy while Telegram is still failing
+    await service.first_fetch_done()
+    reply = await command(botapi, READER, "/subscribe all")
+    assert "subscribed" in reply.lower()
+    assert await service.stop() == 0
+
+
+async def test_a_token_telegram_refuses_stops_with_status_one(
+    setup: tuple[Service, Path],
+) -> None:
+    """A wrong token is not retried forever: the process exits 1 and says why."""
+    service, _ = setup
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "999:not-the-servers-token"}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "-c", str(service.config),
+        env=env, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 1
+    assert b"refused the bot token" in output
+    assert b"not-the-servers-token" not in output
