@@ -81,6 +81,11 @@ class MeteredSender:
             metrics.RETRY_AFTERS.inc()
         return outcome
 
+    async def edit(self, chat_id: int, message_id: int, message: RenderedMessage) -> SendOutcome:
+        outcome = await self.inner.edit(chat_id, message_id, message)
+        metrics.SENDS.labels(f"edit_{outcome.kind}").inc()
+        return outcome
+
 
 class App:
     def __init__(self, config: Config, *, clock: Callable[[], float] = time.time) -> None:

@@ -143,7 +143,7 @@ async def update_source(state: SourceState, p: Pipeline, *, dry_run: bool = Fals
     if not dry_run:
         enqueued = _commit(p, state, keys, plans, now)
         _record_success(state, p, fetched, feed, len(fresh), new_url)
-        if enqueued:
+        if plans:  # new alerts, or edits naming a later outlet
             p.on_enqueued(enqueued)
     metrics.FETCHES.labels("ok").inc()
     metrics.ITEMS.inc(len(fresh))
@@ -423,7 +423,7 @@ def _commit(
                 )  # fmt: skip
             else:
                 outlets = article_store.add_story_source(conn, story.story_id, article.source_name)
-                _add_outlet(p, story.story_id, outlets)
+                _add_outlet(p, story.story_id, outlets, now)
             article_store.record_article(
                 conn, source_id=article.source_id, story_id=story.story_id, url=article.url,
                 title=article.title, language=story.language,
@@ -453,12 +453,20 @@ def _remember(p: Pipeline, story_id: str, row_id: int, alert: Planned) -> None:
         p.recent.popitem(last=False)
 
 
-def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...]) -> None:
-    """Another outlet carries a story: alerts not yet sent are re-rendered to name it."""
+def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...], now: float) -> None:
+    """Another outlet carries a story: its alerts are re-rendered to name it — rewritten while
+    they wait in the outbox, edited in the chat once sent."""
     for row_id, alert in p.recent.get(story_id, []):
         own = alert.story.article.source_name
         story = replace(alert.story, other_sources=tuple(n for n in outlets if n != own))
-        outbox.rewrite_pending(p.conn, row_id, render_alert(story, alert.translation, alert.prefs))
+        message = render_alert(story, alert.translation, alert.prefs)
+        if outbox.rewrite_pending(p.conn, row_id, message):
+            continue
+        if (message_id := outbox.sent_message_id(p.conn, row_id)) is not None:
+            outbox.enqueue(
+                p.conn, chat_id=alert.chat_id, message=message, now=now, kind="edit",
+                story_id=story_id, edit_of=message_id,
+            )  # fmt: skip
 
 
 def _record_success(

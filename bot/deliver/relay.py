@@ -51,6 +51,10 @@ class Sender(Protocol):
         self, chat_id: int, message: RenderedMessage, *, thread_id: int | None = None
     ) -> SendOutcome: ...
 
+    async def edit(
+        self, chat_id: int, message_id: int, message: RenderedMessage
+    ) -> SendOutcome: ...
+
 
 class Relay:
     """Delivers the outbox; see the module docstring."""
@@ -180,7 +184,10 @@ class Relay:
 
     async def _deliver(self, row: OutboxRow) -> None:
         try:
-            outcome = await self.sender.send(row.chat_id, row.message, thread_id=row.thread_id)
+            if row.edit_of is not None:
+                outcome = await self.sender.edit(row.chat_id, row.edit_of, row.message)
+            else:
+                outcome = await self.sender.send(row.chat_id, row.message, thread_id=row.thread_id)
         except asyncio.CancelledError:
             raise
         except Exception as e:  # the loop boundary: a bug must not stop delivery

@@ -137,6 +137,10 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 2: an outbox row may edit a message sent before (a later outlet named in an alert)
+    """
+    ALTER TABLE outbox ADD COLUMN edit_of INTEGER
+    """,
 )
 
 

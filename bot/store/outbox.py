@@ -28,6 +28,7 @@ class OutboxRow:
     attempts: int
     next_attempt_at: float
     created_at: float
+    edit_of: int | None = None  # the Telegram message this row edits, instead of a new one
 
 
 def _row(r: sqlite3.Row) -> OutboxRow:
@@ -48,6 +49,7 @@ def _row(r: sqlite3.Row) -> OutboxRow:
         attempts=r["attempts"],
         next_attempt_at=r["next_attempt_at"],
         created_at=r["created_at"],
+        edit_of=r["edit_of"],
     )
 
 
@@ -62,6 +64,7 @@ def enqueue(
     story_id: str | None = None,
     held: bool = False,
     priority: int | None = None,
+    edit_of: int | None = None,
 ) -> int:
     """Insert one message; call inside the caller's transaction when it must be atomic with more."""
     if priority is None:
@@ -69,8 +72,8 @@ def enqueue(
     cur = conn.execute(
         "INSERT INTO outbox (chat_id, thread_id, kind, priority, story_id, text, plain_text,"
         " parse_mode, button_url, button_text, disable_preview, status, next_attempt_at,"
-        " created_at)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " created_at, edit_of)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             chat_id,
             thread_id,
@@ -86,6 +89,7 @@ def enqueue(
             "held" if held else "queued",
             now,
             now,
+            edit_of,
         ),
     )
     return int(cur.lastrowid or 0)
@@ -257,3 +261,11 @@ def get_row(conn: sqlite3.Connection, row_id: int) -> tuple[OutboxRow, str] | No
     """One row and its status."""
     r = conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
     return None if r is None else (_row(r), str(r["status"]))
+
+
+def sent_message_id(conn: sqlite3.Connection, row_id: int) -> int | None:
+    """The Telegram message id a sent row became, or None when it has not been sent."""
+    row = conn.execute(
+        "SELECT message_id FROM outbox WHERE id = ? AND status = 'sent'", (row_id,)
+    ).fetchone()
+    return None if row is None or row[0] is None else int(row[0])

@@ -7,14 +7,17 @@ held, and a `full_text` source is matched on its article page, not only its feed
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.config import PollingConfig
+from bot.deliver.relay import Relay
+from bot.deliver.telegram import TelegramSender, make_bot
 from bot.ingest.fetch import FetchResult, fetch, make_session
 from bot.model import Source, SourceId
 from bot.pipeline import Pipeline, update_source
@@ -23,6 +26,7 @@ from bot.store import chats as chat_store
 from bot.store import outbox
 from bot.store import sources as source_store
 from bot.store.db import open_db
+from tests.servers.botapi import BotAPIServer
 from tests.servers.feeds import FeedServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,3 +167,41 @@ async def test_full_text_source_is_matched_on_the_article_page(
     assert await update(pipeline, "f") == 1
     (text,) = queued_texts(pipeline.conn)
     assert "The envoy said <b>North Korea</b> had agreed" in text  # a key line from the page
+
+
+async def test_an_alert_already_sent_is_edited_to_name_a_later_outlet(
+    pipeline: Pipeline, feed_server: FeedServer, botapi: BotAPIServer
+) -> None:
+    """Once delivered, the alert is edited in the chat (not sent again) to add the new outlet."""
+    bot = make_bot(botapi.token, botapi.api_root)
+    relay = Relay(pipeline.conn, TelegramSender(bot))
+    pipeline.on_enqueued = lambda n: relay.wake()
+    for path in ("/p.xml", "/q.xml"):
+        feed_server.add_item(path, "Weather", f"http://{path[1]}.example/w")
+    add_source(pipeline.conn, "p", feed_server.url("/p.xml"), name="Outlet P")
+    add_source(pipeline.conn, "q", feed_server.url("/q.xml"), name="Outlet Q")
+    await update(pipeline, "p")
+    await update(pipeline, "q")
+    title = "North Korea fires ballistic missile into the East Sea, Seoul says"
+    nk_item(feed_server, "/p.xml", "http://p.example/nk", title=title)
+    nk_item(feed_server, "/q.xml", "http://q.example/nk", title=title)
+    await bot.initialize()
+    running = asyncio.create_task(relay.run())
+    try:
+        assert await update(pipeline, "p") == 1
+        (first,) = await botapi.wait_sent(1, chat_id=CHAT)
+        assert "Outlet Q" not in first.text
+        assert await update(pipeline, "q") == 0  # no second alert...
+        await wait_until(lambda: "Outlet Q" in botapi.sent(CHAT)[0].text)  # ...an edit
+        assert len(botapi.sent(CHAT)) == 1
+    finally:
+        await relay.stop()
+        await running
+        await bot.shutdown()
+
+
+async def wait_until(condition: Callable[[], bool], within: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
