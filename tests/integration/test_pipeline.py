@@ -205,3 +205,31 @@ async def wait_until(condition: Callable[[], bool], within: float = 10.0) -> Non
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
         await asyncio.sleep(0.02)
+
+
+async def test_a_permanent_redirect_becomes_the_sources_url(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """After a 301 the source is stored with its new address, so the old one is not asked again."""
+    feed_server.add_item("/new.xml", "Weather", "http://n.example/w")
+    feed_server.set_redirect("/old.xml", feed_server.url("/new.xml"), status=301)
+    add_source(pipeline.conn, "moved", feed_server.url("/old.xml"))
+    await update(pipeline, "moved")
+    state = source_store.get(pipeline.conn, "moved")
+    assert state is not None
+    assert state.source.url == feed_server.url("/new.xml")
+
+
+async def test_an_html_page_source_follows_its_feed_link(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """A source added as a site's page reads the feed the page links, and keeps that URL."""
+    feed_server.add_item("/site/feed.xml", "Weather", "http://s.example/w")
+    feed_server.set_html("/site/", feed_link="/site/feed.xml")
+    add_source(pipeline.conn, "site", feed_server.url("/site/"))
+    await update(pipeline, "site")
+    state = source_store.get(pipeline.conn, "site")
+    assert state is not None
+    assert state.source.url == feed_server.url("/site/feed.xml")
+    nk_item(feed_server, "/site/feed.xml", "http://s.example/nk", title="North Korea test")
+    assert await update(pipeline, "site") == 1

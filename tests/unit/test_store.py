@@ -1,0 +1,59 @@
+"""Storage: migrations, pruning on schedule, and the outbox's queue discipline."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.model import RenderedMessage
+from bot.store import articles, outbox
+from bot.store.db import open_db
+from bot.store.migrations import MIGRATIONS
+
+
+def test_a_new_database_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
+    """Opening creates the folder and file, in WAL mode, at the newest schema version."""
+    conn = open_db(tmp_path / "deep" / "w.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    conn.close()
+
+
+def test_a_database_from_a_newer_warta_is_refused(tmp_path: Path) -> None:
+    """A schema newer than this program is an error, not silent damage."""
+    raw = sqlite3.connect(tmp_path / "w.db")
+    raw.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    raw.close()
+    with pytest.raises(RuntimeError, match="newer than this Warta"):
+        open_db(tmp_path / "w.db")
+
+
+def test_pruning_drops_only_what_is_past_retention(tmp_path: Path) -> None:
+    """Old seen keys, stories and sent rows go; recent ones and queued rows stay."""
+    conn = open_db(tmp_path / "w.db")
+    articles.mark_seen(conn, "s", ["old"], now=100.0)
+    articles.mark_seen(conn, "s", ["new"], now=10_000.0)
+    message = RenderedMessage(text="hi")
+    sent = outbox.enqueue(conn, chat_id=1, message=message, now=100.0)
+    outbox.ack(conn, sent, message_id=5, now=101.0)
+    queued = outbox.enqueue(conn, chat_id=1, message=message, now=100.0)
+    articles.prune(conn, seen_before=5_000.0, stories_before=5_000.0)
+    outbox.prune(conn, before=5_000.0)
+    assert articles.known_keys(conn, "s", ["old", "new"]) == {"new"}
+    assert [r.id for r in outbox.claim_due(conn, now=1e9, limit=10)] == [queued]
+    conn.close()
+
+
+def test_replies_are_claimed_before_alerts(tmp_path: Path) -> None:
+    """A command reply queued after a burst of alerts still goes out first."""
+    conn = open_db(tmp_path / "w.db")
+    for n in range(3):
+        outbox.enqueue(conn, chat_id=n, message=RenderedMessage(text=f"alert {n}"), now=1.0)
+    reply = outbox.enqueue(
+        conn, chat_id=9, message=RenderedMessage(text="ok"), now=2.0, kind="reply"
+    )
+    assert outbox.claim_due(conn, now=3.0, limit=10)[0].id == reply
+    conn.close()
