@@ -270,6 +270,7 @@ class App:
     async def _maintenance_loop(self) -> None:
         while True:
             try:
+                await self.translator.refresh_languages()
                 self._maintain()
             except Exception:
                 log.exception("maintenance failed")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 import aiohttp
+import babel
 
 from bot.deliver.langcodes import NO_SPACES, canonical_language
 from bot.deliver.providers import (
@@ -140,6 +141,14 @@ def _batches(pieces: Sequence[str], max_chars: int, max_count: int) -> list[list
     return groups
 
 
+def _known_language(code: str) -> bool:
+    try:
+        babel.Locale.parse(code, sep="-")
+    except (ValueError, babel.UnknownLocaleError):
+        return False
+    return True
+
+
 def cache_key(text: str, source: str | None, target: str) -> str:
     """The cache key: hash of the text, source language (`auto` when unknown), target language."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:40]
@@ -165,6 +174,7 @@ class TranslationService:
         self._pool = ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="translate")
         self._slots = asyncio.Semaphore(pool_size)
         self._providers: list[Provider] = []
+        self._session: aiohttp.ClientSession | None = None
         for i, config in enumerate(providers):
             name = (
                 config.type
@@ -190,8 +200,18 @@ class TranslationService:
 
     async def start(self, session: aiohttp.ClientSession) -> None:
         """Learn the providers' languages (libre: GET /languages); a failure is not fatal."""
+        self._session = session
         for provider in self._providers:
             await provider.start(session, self._timeout)
+
+    async def refresh_languages(self) -> None:
+        """Ask again the providers whose languages are still unknown (a server that started
+        after Warta, say); called on the maintenance schedule."""
+        if self._session is None:
+            return
+        for provider in self._providers:
+            if provider.codes is None:
+                await provider.start(self._session, self._timeout)
 
     async def close(self) -> None:
         """Stop waiting for anything in flight and release the threads."""
@@ -204,8 +224,12 @@ class TranslationService:
         return frozenset(code for p in self._providers for code in (p.codes or {}))
 
     def supports(self, code: str) -> bool:
-        """Whether `/lang CODE` is acceptable."""
-        return canonical_language(code) in self.supported_languages()
+        """Whether `/lang CODE` is acceptable: a language some provider lists, or, while a
+        provider's list is unknown (its server unreachable so far), any language CLDR knows."""
+        canon = canonical_language(code)
+        if canon in self.supported_languages():
+            return True
+        return any(p.codes is None for p in self._providers) and _known_language(canon)
 
     def provider_states(self) -> dict[str, str]:
         """Each provider's breaker: "closed", "open" or "half-open" (for /healthz)."""

@@ -287,3 +287,23 @@ async def test_unknown_article_language_is_translated_from_auto(
     service = await make()
     result = await service.translate_story(story("Korut", language=None), "en")
     assert result.title == "[en] Korut"
+
+
+async def test_languages_unknown_at_start_are_learned_later(
+    translate_server: TranslateServer,
+) -> None:
+    """A LibreTranslate that is down when Warta starts: /lang accepts real language codes
+    meanwhile, and the server's own list once it answers."""
+    url, port = translate_server.url, translate_server.port
+    await translate_server.stop()  # down while Warta starts
+    service = TranslationService([ProviderConfig(type="libre", url=url)], cache=None, timeout=2)
+    async with aiohttp.ClientSession() as session:
+        await service.start(session)
+        assert service.supports("id")
+        assert not service.supports("xx")
+        translate_server.languages = {"en": "English", "id": "Indonesian"}
+        await translate_server.start(port)  # up again
+        await service.refresh_languages()
+        assert service.supports("id")
+        assert not service.supports("ko")  # the server does not offer it
+        await service.close()
