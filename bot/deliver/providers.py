@@ -135,6 +135,8 @@ class Provider:
 class Libre(Provider):
     """LibreTranslate's HTTP API, spoken directly: POST /translate with `q` as a list."""
 
+    warned = False  # the languages list was found unavailable once already
+
     max_chars = 2000  # libretranslate.com's char limit; self-hosted servers default to none
     max_batch = 50
 
@@ -153,7 +155,9 @@ class Libre(Provider):
                 data = await resp.json(content_type=None)
             self.codes = code_map(str(item["code"]) for item in data)
         except (aiohttp.ClientError, TimeoutError, ValueError, TypeError, KeyError) as e:
-            log.warning("libre languages unavailable, trying every code: %r", e)
+            level = logging.DEBUG if self.warned else logging.WARNING  # once, not every retry
+            log.log(level, "libre languages unavailable, trying every code: %r", e)
+            self.warned = True
 
     async def call(self, texts: list[str], source: str, target: str, deadline: float) -> list[str]:
         if self.session is None:
