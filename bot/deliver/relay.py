@@ -139,21 +139,20 @@ class Relay:
         wake_at: float | None = None
         capacity = self.max_in_flight - len(self._in_flight)
         if capacity > 0:
-            heads = outbox.due_heads(
-                self.conn,
-                now=now,
-                limit=10_000,
-                exclude_chats=list(self._in_flight),
-                replies_only=self.paused,
+            chats = outbox.due_chats(
+                self.conn, now=now, exclude_chats=list(self._in_flight), replies_only=self.paused
             )
-            for row in heads:
+            for chat_id in chats:
                 if capacity == 0:
                     break
                 if (t := self.pacer.overall_earliest(now)) > now:
                     wake_at = t
                     break
-                if (t := self.pacer.earliest(row.chat_id, now)) > now:
+                if (t := self.pacer.earliest(chat_id, now)) > now:
                     wake_at = t if wake_at is None else min(wake_at, t)
+                    continue
+                row = outbox.head(self.conn, chat_id, now=now, replies_only=self.paused)
+                if row is None:
                     continue
                 self.pacer.record(row.chat_id, now)
                 self._start(row)

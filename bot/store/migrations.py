@@ -141,6 +141,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE outbox ADD COLUMN edit_of INTEGER
     """,
+    # 3: each chat's queue head found through one index, however long the backlog
+    """
+    DROP INDEX outbox_chat;
+    CREATE INDEX outbox_chat_due ON outbox(status, chat_id, priority, next_attempt_at, id)
+    """,
 )
 
 

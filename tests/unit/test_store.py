@@ -57,3 +57,22 @@ def test_replies_are_claimed_before_alerts(tmp_path: Path) -> None:
     )
     assert outbox.claim_due(conn, now=3.0, limit=10)[0].id == reply
     conn.close()
+
+
+def test_a_long_queue_takes_one_place_and_goes_out_in_order(tmp_path: Path) -> None:
+    """A chat with 50 queued alerts does not hold up another chat; its own go oldest first."""
+    conn = open_db(tmp_path / "w.db")
+    busy = [
+        outbox.enqueue(conn, chat_id=1, message=RenderedMessage(text=f"a{n}"), now=1.0 + n)
+        for n in range(50)
+    ]
+    other = outbox.enqueue(conn, chat_id=2, message=RenderedMessage(text="b"), now=60.0)
+    assert outbox.due_chats(conn, now=100.0) == [1, 2]
+    head = outbox.head(conn, 1, now=100.0)
+    assert head is not None
+    assert head.id == busy[0]
+    second = outbox.head(conn, 2, now=100.0)
+    assert second is not None
+    assert second.id == other
+    assert outbox.due_chats(conn, now=100.0, exclude_chats=[1]) == [2]
+    conn.close()
