@@ -47,8 +47,8 @@ READERS = (  # chat id, who, language
 
 
 def _shipped_rules() -> Path:
-    """The repository's rules/ folder (or the image's /app/rules)."""
-    for candidate in (Path(__file__).resolve().parents[2] / "rules", Path("/app/rules")):
+    """The repository's rules/ folder (or the container image's /opt/warta/rules)."""
+    for candidate in (Path(__file__).resolve().parents[2] / "rules", Path("/opt/warta/rules")):
         if candidate.is_dir():
             return candidate
     return Path("rules")
