@@ -19,6 +19,7 @@ from bot.analyze.entities import ANY_LANGUAGE, Alias
 from bot.analyze.text import (
     ARABIC_PREFIXES,
     Folded,
+    continues_word,
     fold_str,
     is_word_char,
     script_class,
@@ -140,10 +141,11 @@ def accept(p: Pattern, s: str, start: int, end: int, name: Field, folded: Folded
         if m is None:
             return None
         end = m.end()
-    elif p.star:
-        while end < len(s) and is_word_char(s[end]):
+    elif p.star:  # the word goes on in the script it is written in
+        goes_on = continues_word if continues_word(s[end - 1]) else is_word_char
+        while end < len(s) and goes_on(s[end]):
             end += 1
-    elif p.end_bounded and end < len(s) and is_word_char(s[end]):
+    elif p.end_bounded and end < len(s) and continues_word(s[end]):
         return None
     if p.exact and not _exact(p, folded, start, end):
         return None
@@ -156,7 +158,9 @@ def _start_ok(kind: str, s: str, start: int) -> bool:
         while i > 0 and is_word_char(s[i - 1]):
             i -= 1
         return s[i:start] in ARABIC_PREFIXES
-    return not is_word_char(s[start - 1])
+    if kind == "hangul":
+        return not is_word_char(s[start - 1])
+    return not continues_word(s[start - 1])
 
 
 def _exact(p: Pattern, folded: Folded, start: int, end: int) -> bool:

@@ -217,6 +217,22 @@ def is_word_char(ch: str) -> bool:
 _WORD_CHARS: dict[str, bool] = {}  # at most one entry per distinct character seen
 
 
+def continues_word(ch: str) -> bool:
+    """Whether `ch` continues a word of a script written with spaces: a word character that is
+    not Han, kana, Thai or Hangul. A change of script is a word boundary, so `EU는`, `G7サミット`
+    and `与NATO会面` hold the whole words EU, G7 and NATO."""
+    known = _CONTINUES.get(ch)
+    if known is None:
+        known = _CONTINUES[ch] = is_word_char(ch) and script_class(ch) not in (
+            "anywhere",
+            "hangul",
+        )
+    return known
+
+
+_CONTINUES: dict[str, bool] = {}
+
+
 # Arabic writes conjunctions, prepositions and the article attached to the next word.
 ARABIC_PREFIXES: Final = frozenset(
     ["", "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "وب", "ول", "س"]
