@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.analyze.dedup import seen_keys  # noqa: E402
-from bot.ingest.fetch import FetchLimits, FetchResult, fetch, make_session  # noqa: E402
+from bot.ingest.fetch import FetchLimits, fetch, make_session  # noqa: E402
 from bot.ingest.normalize import normalize_entry  # noqa: E402
 from bot.ingest.parse import parse_feed, scan_ids  # noqa: E402
 from bot.model import ParsedFeed, Source, SourceId  # noqa: E402
@@ -126,7 +126,7 @@ async def run_pipeline(args: argparse.Namespace, base: str) -> None:
     import tempfile
 
     from bot.config import PollingConfig
-    from bot.pipeline import Pipeline, update_source
+    from bot.pipeline import Pipeline, http_fetcher, update_source
     from bot.rulebook import Rulebook
     from bot.store import sources as source_store
     from bot.store.db import open_db
@@ -142,17 +142,9 @@ async def run_pipeline(args: argparse.Namespace, base: str) -> None:
         rulebook = Rulebook([ROOT / "rules"], conn)
         limits = FetchLimits()
         async with make_session(per_host=args.per_host, total=args.per_host) as session:
-
-            async def fetcher(
-                url: str, *, etag: str | None, last_modified: str | None, allow_private: bool
-            ) -> FetchResult:
-                return await fetch(
-                    session, url, etag=etag, last_modified=last_modified,
-                    allow_private=allow_private, limits=limits,
-                )  # fmt: skip
-
             pipeline = Pipeline(
-                conn=conn, fetch=fetcher, rules=rulebook.current, translator=None,
+                conn=conn, fetch=http_fetcher(session, limits), rules=rulebook.current,
+                translator=None,
                 polling=PollingConfig(), default_language="en",
             )  # fmt: skip
             limit = asyncio.Semaphore(args.concurrency)

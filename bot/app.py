@@ -28,10 +28,10 @@ from bot.config import Config
 from bot.deliver.relay import Relay
 from bot.deliver.telegram import TelegramSender, make_bot
 from bot.deliver.translate import ProviderConfig, TranslationService
-from bot.ingest.fetch import FetchLimits, FetchResult, fetch, make_session
+from bot.ingest.fetch import FetchLimits, make_session
 from bot.model import RenderedMessage, SendOutcome
 from bot.operations import Operations
-from bot.pipeline import Pipeline, update_source
+from bot.pipeline import Pipeline, http_fetcher, update_source
 from bot.rulebook import Rulebook
 from bot.store import articles as article_store
 from bot.store import outbox
@@ -119,16 +119,9 @@ class App:
         self.relay = relay = Relay(conn, MeteredSender(TelegramSender(bot)), clock=self.clock,
                                    max_attempts=cfg.delivery.max_attempts)  # fmt: skip
 
-        async def fetcher(
-            url: str, *, etag: str | None, last_modified: str | None, allow_private: bool
-        ) -> FetchResult:
-            return await fetch(
-                session, url, etag=etag, last_modified=last_modified,
-                allow_private=allow_private, limits=limits,
-            )  # fmt: skip
-
         pipeline = Pipeline(
-            conn=conn, fetch=fetcher, rules=rulebook.current, translator=translator,
+            conn=conn, fetch=http_fetcher(session, limits), rules=rulebook.current,
+            translator=translator,
             polling=cfg.polling, default_language=cfg.translation.default_language,
             link_preview=cfg.telegram.link_preview, clock=self.clock, rng=random.Random(),
             on_enqueued=lambda n: relay.wake(), on_disabled=self._source_disabled,

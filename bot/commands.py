@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 from bot.config import Config
 from bot.errors import SourceError, WartaError
-from bot.ingest.fetch import FetchLimits, FetchResult, fetch, fetch_feed, make_session
+from bot.ingest.fetch import FetchLimits, fetch_feed, make_session
 from bot.ingest.opml import read_opml, write_opml
 from bot.model import Source, SourceId
-from bot.pipeline import Pipeline, StoryPlan, update_source
+from bot.pipeline import Pipeline, StoryPlan, http_fetcher, update_source
 from bot.rulebook import Rulebook
 from bot.store import sources as source_store
 from bot.store.db import open_db
@@ -44,14 +44,9 @@ async def poll_once(config: Config, *, only: str | None, out: TextIO) -> int:
     limits = FetchLimits(max_bytes=config.polling.max_bytes)
     failed = 0
     async with make_session(limits, per_host=config.polling.per_host) as session:
-
-        async def fetcher(
-            url: str, *, etag: str | None, last_modified: str | None, allow_private: bool
-        ) -> FetchResult:
-            return await fetch(session, url, allow_private=allow_private, limits=limits)
-
         pipeline = Pipeline(
-            conn=conn, fetch=fetcher, rules=rulebook.current, translator=None,
+            conn=conn, fetch=http_fetcher(session, limits), rules=rulebook.current,
+            translator=None,
             polling=config.polling, default_language=config.translation.default_language,
         )  # fmt: skip
         for sid, source in sorted(sources.items()):

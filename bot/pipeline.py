@@ -22,6 +22,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
+import aiohttp
+
 from bot import metrics
 from bot.analyze.dedup import seen_keys
 from bot.analyze.engine import Document, MatchReport, RuleSet
@@ -30,7 +32,7 @@ from bot.config import PollingConfig
 from bot.deliver.format import render_alert
 from bot.errors import SourceError
 from bot.ingest.extract import extract_main_text
-from bot.ingest.fetch import FetchResult
+from bot.ingest.fetch import FetchLimits, FetchResult, fetch
 from bot.ingest.normalize import normalize_entry
 from bot.ingest.parse import FeedLinksFound, parse_feed, scan_ids
 from bot.ingest.schedule import next_fetch_at, should_disable
@@ -63,6 +65,20 @@ class Fetcher(Protocol):
     async def __call__(
         self, url: str, *, etag: str | None, last_modified: str | None, allow_private: bool
     ) -> FetchResult: ...
+
+
+def http_fetcher(session: aiohttp.ClientSession, limits: FetchLimits) -> Fetcher:
+    """The Fetcher that `warta run`, `warta poll` and the benches use: aiohttp, our limits."""
+
+    async def fetcher(
+        url: str, *, etag: str | None, last_modified: str | None, allow_private: bool
+    ) -> FetchResult:
+        return await fetch(
+            session, url, etag=etag, last_modified=last_modified, allow_private=allow_private,
+            limits=limits,
+        )  # fmt: skip
+
+    return fetcher
 
 
 class StoryTranslator(Protocol):

@@ -18,9 +18,9 @@ import pytest
 from bot.config import PollingConfig
 from bot.deliver.relay import Relay
 from bot.deliver.telegram import TelegramSender, make_bot
-from bot.ingest.fetch import FetchResult, fetch, make_session
+from bot.ingest.fetch import FetchLimits, make_session
 from bot.model import Source, SourceId
-from bot.pipeline import Pipeline, update_source
+from bot.pipeline import Pipeline, http_fetcher, update_source
 from bot.rulebook import Rulebook
 from bot.store import chats as chat_store
 from bot.store import outbox
@@ -40,16 +40,9 @@ async def pipeline(tmp_path: Path) -> AsyncIterator[Pipeline]:
     chat_store.ensure_chat(conn, CHAT, now=0.0, language="off")
     chat_store.subscribe(conn, CHAT, "korean-peninsula", thread_id=None, now=0.0)
     async with make_session() as session:
-
-        async def fetcher(
-            url: str, *, etag: str | None, last_modified: str | None, allow_private: bool
-        ) -> FetchResult:
-            return await fetch(
-                session, url, etag=etag, last_modified=last_modified, allow_private=allow_private
-            )
-
         yield Pipeline(
-            conn=conn, fetch=fetcher, rules=Rulebook([ROOT / "rules"], conn).current,
+            conn=conn, fetch=http_fetcher(session, FetchLimits()),
+            rules=Rulebook([ROOT / "rules"], conn).current,
             translator=None, polling=PollingConfig(), default_language="en",
         )  # fmt: skip
     conn.close()

@@ -6,28 +6,15 @@ matched rules are the entities it names.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.analyze.engine import Document, RuleSet
-from bot.analyze.rules import Group, Rule, parse_rules_text
-from bot.model import RuleId
-
-ROOT = Path(__file__).resolve().parents[2]
+from bot.analyze.engine import RuleSet
+from tests.unit.shipped_entities import named, shipped_entities
 
 
 @pytest.fixture(scope="module")
 def entities() -> RuleSet:
-    """Every shipped entity as a rule named after it, compiled once (~1.5 s)."""
-    _, found = parse_rules_text((ROOT / "rules" / "entities.yaml").read_text("utf-8"))
-    rules = [Rule(id=RuleId(e), name=e, all=Group("all", (f"@{e}",))) for e in found]
-    return RuleSet.compile(rules, found)
-
-
-def named(rs: RuleSet, title: str, language: str, content: str = "") -> set[str]:
-    """The entities a document names, read as an article in `language`."""
-    return set(rs.match(Document(title=title, content=content), language=language).matched)
+    return shipped_entities()
 
 
 HITS = [
