@@ -8,7 +8,7 @@ An alert, top to bottom:
                                          and the original lines follow in a collapsed quote with
                                          their hits in bold, since hits cannot be located otherwise)
     summary                            (only when there are no key lines)
-    source · other outlets, time in the chat's zone, language, #RuleNames
+    source · other outlets, time in the chat's zone, language, rule names and #RuleNames
     a link to the article, and an "Open" button
 Every piece of feed text is escaped. The HTML stays within 4096 characters (and so does the text
 Telegram shows): key lines go first, then the summary, then the headlines are shortened; the link
@@ -178,9 +178,11 @@ def _meta(story: Story, prefs: ChatPrefs, ui: str | None) -> str:
         source += f" · {tr(ui, 'also')}: {', '.join(others)}{more}"
     when = ("≈" if not article.published_known else "") + _when(article.published, prefs.timezone)
     lines = [source, f"🕒 {escape(when)} · 🌐 {escape(_language_name(story.language, ui))}"]
-    tags = [_hashtag(r.name, r.id) for r in story.rules[:MAX_RULES]]
-    if tags:
-        lines.append(escape(" ".join(dict.fromkeys(tags))))
+    rules = story.rules[:MAX_RULES]
+    if rules:  # the rules by name (what /rules lists), then as hashtags to find related alerts
+        names = dict.fromkeys(_clip(r.name, 80) for r in rules)
+        lines.append(f"📌 {escape(' · '.join(names))}")
+        lines.append(escape(" ".join(dict.fromkeys(_hashtag(r.name, r.id) for r in rules))))
     return "\n".join(lines)
 
 

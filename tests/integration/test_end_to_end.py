@@ -192,6 +192,7 @@ async def test_one_article_reaches_the_chat_once_translated(
     assert "[en] Korea Utara kirim ribuan pasukan ke Rusia" in alert.text  # translated headline
     assert "Korea Utara kirim ribuan pasukan ke Rusia" in alert.text.replace("[en] ", "", 1)
     assert 'href="http://news.example/korut-rusia?utm_source=rss"' in alert.text
+    assert "North Korea, any language" in alert.text  # the rule that matched, by name
 
     async with aiohttp.ClientSession() as http:
         async with http.get(f"http://{service.listen}/metrics") as r:
