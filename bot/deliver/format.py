@@ -171,6 +171,8 @@ def _key_lines(story: Story, tr_: Translation | None, count: int, ui: str | None
 def _meta(story: Story, prefs: ChatPrefs, ui: str | None) -> str:
     article = story.article
     source = f"📰 {escape(_clip(article.source_name, 100))}"
+    if article.source_id != article.source_name:  # the id admins use in /refresh, /sources
+        source += f" ({escape(article.source_id)})"
     others = [escape(_clip(s, 60)) for s in story.other_sources[:MAX_OTHER_SOURCES]]
     if others:
         extra = len(story.other_sources) - len(others)
