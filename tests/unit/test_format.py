@@ -65,7 +65,7 @@ def test_untranslated_alert_shows_escaped_headline_hits_source_time_rules_and_li
     assert m.parse_mode == "HTML"
     assert m.text.startswith("<b>Korut &amp; Rusia &lt;teken&gt; pakta</b>")
     assert "Pasukan <b>Korut</b> tiba di <b>Rusia</b>." in m.text
-    assert "CNBC Indonesia (cnbc-indonesia) · juga: Kompas, Detik" in m.text
+    assert "CNBC Indonesia (cnbc) · juga: Kompas, Detik" in m.text
     assert "2025-06-15 14:30 WIB" in m.text
     assert "#NorthKoreaAndRussia" in m.text
     assert '<a href="https://news.example/a?x=1&amp;y=2">Baca artikel</a>' in m.text
