@@ -7,9 +7,12 @@ language Babel's CLDR data knows (read from Babel's bundled data, once, never fr
 from __future__ import annotations
 
 import functools
+import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 ANY_LANGUAGE = "*"
 
@@ -75,7 +78,34 @@ def cldr_aliases(code: str) -> tuple[Alias, ...]:
 
 @functools.cache
 def _cldr_names() -> Mapping[str, frozenset[tuple[str, str]]]:
-    """Territory code -> {(language group, name)} over Babel's locales (about 1.3 s, once)."""
+    """Territory code -> {(language group, name)}: from the cache file when Babel's version
+    matches, else read from Babel (about 1 s) and cached for the next start."""
+    path = _cache_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {code: frozenset((g, n) for g, n in pairs) for code, pairs in data.items()}
+    except (OSError, ValueError, TypeError):
+        pass
+    names = _names_from_babel()
+    try:  # a cache that cannot be written is only a slower next start
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({c: sorted(p) for c, p in names.items()}), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass
+    return names
+
+
+def _cache_path() -> Path:
+    import babel
+
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root) / "warta" / f"cldr-territories-{babel.__version__}-v1.json"
+
+
+def _names_from_babel() -> dict[str, frozenset[tuple[str, str]]]:
+    """Territory code -> {(language group, name)} over Babel's locales."""
     from babel import localedata  # imported here: loading it all is the slow part
 
     names: dict[str, set[tuple[str, str]]] = {}
