@@ -126,7 +126,8 @@ async def run_pipeline(args: argparse.Namespace, base: str) -> None:
     import tempfile
 
     from bot.config import PollingConfig
-    from bot.pipeline import Pipeline, http_fetcher, update_source
+    from bot.ingest.intake import http_fetcher
+    from bot.pipeline import Pipeline, update_source
     from bot.rulebook import Rulebook
     from bot.store import sources as source_store
     from bot.store.db import open_db

@@ -29,9 +29,10 @@ from bot.deliver.relay import Relay
 from bot.deliver.telegram import TelegramSender, make_bot
 from bot.deliver.translate import ProviderConfig, TranslationService
 from bot.ingest.fetch import FetchLimits, make_session
+from bot.ingest.intake import http_fetcher
 from bot.model import RenderedMessage, SendOutcome
 from bot.operations import Operations
-from bot.pipeline import Pipeline, http_fetcher, update_source
+from bot.pipeline import Pipeline, update_source
 from bot.rulebook import Rulebook
 from bot.store import articles as article_store
 from bot.store import outbox

@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 from bot.config import Config
 from bot.errors import SourceError, WartaError
 from bot.ingest.fetch import FetchLimits, fetch_feed, make_session
+from bot.ingest.intake import http_fetcher
 from bot.ingest.opml import read_opml, write_opml
 from bot.model import Source, SourceId
-from bot.pipeline import Pipeline, StoryPlan, http_fetcher, update_source
+from bot.pipeline import Pipeline, StoryPlan, update_source
 from bot.rulebook import Rulebook
 from bot.store import sources as source_store
 from bot.store.db import open_db

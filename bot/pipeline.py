@@ -19,22 +19,16 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Protocol
 
-import aiohttp
-
 from bot import metrics
-from bot.analyze.dedup import seen_keys
 from bot.analyze.engine import Document, MatchReport, RuleSet
 from bot.analyze.language import detect_language
 from bot.config import PollingConfig
 from bot.deliver.format import render_alert
 from bot.errors import SourceError
-from bot.ingest.extract import extract_main_text
-from bot.ingest.fetch import FetchLimits, FetchResult, fetch
-from bot.ingest.normalize import normalize_entry
-from bot.ingest.parse import FeedLinksFound, parse_feed, scan_ids
+from bot.ingest.fetch import FetchResult
+from bot.ingest.intake import Fetcher, fetch_and_parse, new_articles, with_full_text
 from bot.ingest.schedule import next_fetch_at, should_disable
 from bot.model import (
     Article,
@@ -56,29 +50,7 @@ from bot.store.sources import SourceState
 from bot.stories import StoryIndex
 
 log = logging.getLogger("warta.pipeline")
-FULL_TEXT_CONCURRENCY = 4  # article pages fetched at once for one `full_text` source
-FULL_TEXT_MAX = 30  # pages fetched per update at most; older new items keep the feed's text
 RECENT_STORIES = 500  # stories whose queued alerts can still be re-rendered with later outlets
-
-
-class Fetcher(Protocol):
-    async def __call__(
-        self, url: str, *, etag: str | None, last_modified: str | None, allow_private: bool
-    ) -> FetchResult: ...
-
-
-def http_fetcher(session: aiohttp.ClientSession, limits: FetchLimits) -> Fetcher:
-    """The Fetcher that `warta run`, `warta poll` and the benches use: aiohttp, our limits."""
-
-    async def fetcher(
-        url: str, *, etag: str | None, last_modified: str | None, allow_private: bool
-    ) -> FetchResult:
-        return await fetch(
-            session, url, etag=etag, last_modified=last_modified, allow_private=allow_private,
-            limits=limits,
-        )  # fmt: skip
-
-    return fetcher
 
 
 class StoryTranslator(Protocol):
@@ -141,7 +113,7 @@ async def update_source(state: SourceState, p: Pipeline, *, dry_run: bool = Fals
     """Fetch one source and turn whatever is new into queued alerts (or, dry, into plans)."""
     source, started = state.source, p.clock()
     try:
-        fetched, feed, new_url = await _fetch_and_parse(state, p)
+        fetched, feed, new_url = await fetch_and_parse(state, p.fetch)
     except SourceError as e:
         return _record_failure(state, p, str(e), getattr(e, "retry_after", None), dry_run)
     if feed is None:  # 304 Not Modified
@@ -150,9 +122,9 @@ async def update_source(state: SourceState, p: Pipeline, *, dry_run: bool = Fals
         metrics.FETCHES.labels("not_modified").inc()
         return UpdateResult(source_id=source.id, outcome="not_modified")
     now = p.clock()
-    fresh, keys = _new_articles(p.conn, state, feed, fetched.final_url, now)
+    fresh, keys = new_articles(p.conn, state, feed, fetched.final_url, now)
     if source.full_text and fresh:
-        fresh = await _with_full_text(fresh, p, source.allow_private)
+        fresh = await with_full_text(fresh, p.fetch, source.allow_private)
     plans = [plan for a in fresh if (plan := _analyze(a, p, now)) is not None]
     plans = await _translate_and_render(plans, p, now)
     enqueued = 0
@@ -176,102 +148,6 @@ async def update_source(state: SourceState, p: Pipeline, *, dry_run: bool = Fals
         matched=len(plans),
         enqueued=enqueued,
         plans=tuple(plans),
-    )
-
-
-# --- fetch and parse -------------------------------------------------------------------------
-
-
-async def _fetch_and_parse(
-    state: SourceState, p: Pipeline
-) -> tuple[FetchResult, ParsedFeed | None, str | None]:
-    """(response, feed or None on 304, the source's new URL if it moved)."""
-    s = state.source
-    fetched = await p.fetch(
-        s.url, etag=state.etag, last_modified=state.last_modified, allow_private=s.allow_private
-    )
-    if fetched.not_modified:
-        return fetched, None, fetched.permanent_url
-    if not state.initialized and s.backfill == 0:
-        # A first fetch only records what exists: guid, link and title are enough.
-        entries = await asyncio.to_thread(
-            scan_ids, fetched.body, url=fetched.final_url, charset=fetched.charset
-        )
-        if entries:
-            feed = ParsedFeed(title=None, link=None, language=None, entries=tuple(entries))
-            return fetched, feed, fetched.permanent_url
-    try:
-        return fetched, await asyncio.to_thread(_parse, fetched), fetched.permanent_url
-    except FeedLinksFound as found:
-        link = found.links[0]
-    # An HTML page that links its feed: follow the link and remember it as the source's URL.
-    fetched = await p.fetch(link, etag=None, last_modified=None, allow_private=s.allow_private)
-    return fetched, await asyncio.to_thread(_parse, fetched), fetched.permanent_url or link
-
-
-def _parse(fetched: FetchResult) -> ParsedFeed:
-    return parse_feed(
-        fetched.body,
-        url=fetched.final_url,
-        content_type=fetched.content_type,
-        charset=fetched.charset,
-    )
-
-
-def _new_articles(
-    conn: sqlite3.Connection, state: SourceState, feed: ParsedFeed, base_url: str, now: float
-) -> tuple[list[Article], list[str]]:
-    """Articles no key of which was seen for this source, and every key of those articles.
-
-    On the first fetch only the newest `backfill` articles go on; the rest are recorded as seen.
-    """
-    articles = _normalize(state, feed, base_url, now)
-    per_article = [(a, seen_keys(a)) for a in articles]
-    known = article_store.known_keys(
-        conn, state.source.id, (k for _, ks in per_article for k in ks)
-    )
-    fresh = [(a, ks) for a, ks in per_article if not known.intersection(ks)]
-    keys = [k for _, ks in fresh for k in ks]
-    if not state.initialized:
-        newest = sorted(fresh, key=lambda item: item[0].published, reverse=True)
-        fresh = newest[: state.source.backfill]
-    return [a for a, _ in fresh], keys
-
-
-def _normalize(state: SourceState, feed: ParsedFeed, base_url: str, now: float) -> list[Article]:
-    s = state.source
-    name = s.name or state.feed_title or feed.title or s.id
-    when = datetime.fromtimestamp(now, UTC)
-    source = replace(s, name=name)
-    return [
-        normalize_entry(e, source=source, feed=feed, base_url=base_url, now=when)
-        for e in feed.entries
-    ]
-
-
-async def _with_full_text(
-    articles: list[Article], p: Pipeline, allow_private: bool
-) -> list[Article]:
-    """Articles with their page's main text as content (`full_text: true` sources)."""
-    limit = asyncio.Semaphore(FULL_TEXT_CONCURRENCY)
-
-    async def one(article: Article) -> Article:
-        try:
-            async with limit:
-                page = await p.fetch(
-                    article.link, etag=None, last_modified=None, allow_private=allow_private
-                )
-            text = await asyncio.to_thread(
-                extract_main_text, page.body, url=page.final_url, charset=page.charset
-            )
-        except SourceError as e:  # the feed's own text still goes on to matching
-            log.info("full text unavailable", extra={"source": article.source_id, "error": str(e)})
-            return article
-        return replace(article, content=text) if text else article
-
-    return (
-        list(await asyncio.gather(*(one(a) for a in articles[:FULL_TEXT_MAX])))
-        + articles[FULL_TEXT_MAX:]
     )
 
 

@@ -19,8 +19,9 @@ from bot.config import PollingConfig
 from bot.deliver.relay import Relay
 from bot.deliver.telegram import TelegramSender, make_bot
 from bot.ingest.fetch import FetchLimits, make_session
+from bot.ingest.intake import http_fetcher
 from bot.model import Source, SourceId
-from bot.pipeline import Pipeline, http_fetcher, update_source
+from bot.pipeline import Pipeline, update_source
 from bot.rulebook import Rulebook
 from bot.store import chats as chat_store
 from bot.store import outbox
