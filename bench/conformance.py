@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.errors import FeedError, FetchError  # noqa: E402
-from bot.ingest.fetch import FetchLimits, fetch_feed, make_session  # noqa: E402
+from bot.ingest.fetch import FetchLimits, make_session  # noqa: E402
+from bot.ingest.intake import Fetcher, fetch_feed, http_fetcher  # noqa: E402
 from bot.ingest.normalize import normalize_entry, one_line  # noqa: E402
 from bot.ingest.parse import FeedLinksFound  # noqa: E402
 from bot.model import ParsedFeed, Source, SourceId  # noqa: E402
@@ -87,12 +88,10 @@ def _feedparser_case(file: Path, corpora: Path) -> Case:
     return case
 
 
-async def read_one(case: Case, url: str, session: object, report: Report) -> None:
-    Source(id=SourceId("conformance"), url=url, allow_private=True)
+async def read_one(case: Case, url: str, fetcher: Fetcher, report: Report) -> None:
     try:
         async with asyncio.timeout(HANG_AFTER):
-            got = await fetch_feed(session, url, allow_private=True, discover=False,  # type: ignore[arg-type]
-                                   limits=FetchLimits(total_timeout=15))  # fmt: skip
+            got = await fetch_feed(fetcher, url, allow_private=True, discover=False)
     except TimeoutError:
         report.outcomes["HANG"] += 1
         report.problems.append(f"{case.path}: no answer after {HANG_AFTER:g} s")
@@ -148,10 +147,11 @@ async def run(cases: list[Case], *, concurrency: int = 16) -> Report:
                             headers=case.headers)  # fmt: skip
         gate = asyncio.Semaphore(concurrency)
         async with make_session(per_host=concurrency, total=concurrency) as session:
+            fetcher = http_fetcher(session, FetchLimits(total_timeout=15))
 
             async def guarded(n: int, case: Case) -> None:
                 async with gate:
-                    await read_one(case, server.url(f"/c/{n}"), session, report)
+                    await read_one(case, server.url(f"/c/{n}"), fetcher, report)
 
             await asyncio.gather(*(guarded(n, c) for n, c in enumerate(cases)))
     finally:

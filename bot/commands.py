@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 from bot.config import Config
 from bot.errors import SourceError, WartaError
-from bot.ingest.fetch import FetchLimits, fetch_feed, make_session
-from bot.ingest.intake import http_fetcher
+from bot.ingest.fetch import FetchLimits, make_session
+from bot.ingest.intake import fetch_feed, http_fetcher
 from bot.ingest.opml import read_opml, write_opml
 from bot.model import Source, SourceId
 from bot.pipeline import Pipeline, StoryPlan, update_source
@@ -90,10 +90,11 @@ async def import_opml(config: Config, path: Path, *, out: TextIO) -> int:
     conn = open_db(config.storage_path)
     added = failed = 0
     async with make_session(FetchLimits()) as session:
+        fetcher = http_fetcher(session, FetchLimits())
         for url, title in entries:
             private = _private_allowed(config, url)
             try:
-                fetched = await fetch_feed(session, url, allow_private=private)
+                fetched = await fetch_feed(fetcher, url, allow_private=private)
             except SourceError as e:
                 out.write(f"{url}: skipped: {e}\n")
                 failed += 1

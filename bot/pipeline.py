@@ -28,7 +28,7 @@ from bot.config import PollingConfig
 from bot.deliver.format import render_alert
 from bot.errors import SourceError
 from bot.ingest.fetch import FetchResult
-from bot.ingest.intake import Fetcher, fetch_and_parse, new_articles, with_full_text
+from bot.ingest.intake import Fetcher, fetch_feed, new_articles, with_full_text
 from bot.ingest.schedule import next_fetch_at, should_disable
 from bot.model import (
     Article,
@@ -113,9 +113,15 @@ async def update_source(state: SourceState, p: Pipeline, *, dry_run: bool = Fals
     """Fetch one source and turn whatever is new into queued alerts (or, dry, into plans)."""
     source, started = state.source, p.clock()
     try:
-        fetched, feed, new_url = await fetch_and_parse(state, p.fetch)
+        got = await fetch_feed(
+            p.fetch, source.url, etag=state.etag, last_modified=state.last_modified,
+            allow_private=source.allow_private,
+            scan_only=not state.initialized and source.backfill == 0,
+        )  # fmt: skip
     except SourceError as e:
         return _record_failure(state, p, str(e), getattr(e, "retry_after", None), dry_run)
+    fetched, feed = got.result, got.feed
+    new_url = got.url if got.url != source.url else None  # moved, or the page's feed link
     if feed is None:  # 304 Not Modified
         if not dry_run:
             _record_success(state, p, fetched, None, 0, new_url)

@@ -18,8 +18,7 @@ import aiohttp
 
 from bot import __version__
 from bot.errors import FetchError
-from bot.ingest import netguard, parse
-from bot.model import ParsedFeed
+from bot.ingest import netguard
 
 _PERMANENT = frozenset({301, 308})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -207,52 +206,3 @@ async def _read_capped(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
             )
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class FetchedFeed:
-    """A fetched and parsed feed; `feed` is None when the server answered 304."""
-
-    result: FetchResult
-    feed: ParsedFeed | None
-    url: str  # the feed's URL: the one asked for, or the feed an HTML page linked
-
-
-async def fetch_feed(
-    session: aiohttp.ClientSession,
-    url: str,
-    *,
-    etag: str | None = None,
-    last_modified: str | None = None,
-    allow_private: bool = False,
-    limits: FetchLimits = FetchLimits(),
-    discover: bool = True,
-) -> FetchedFeed:
-    """Fetch and parse (off the event loop); with `discover`, an HTML page's first feed link is
-    followed once. Raises FetchError or FeedError (FeedLinksFound when not discovering)."""
-    result = await fetch(
-        session,
-        url,
-        etag=etag,
-        last_modified=last_modified,
-        allow_private=allow_private,
-        limits=limits,
-    )
-    if result.not_modified:
-        return FetchedFeed(result=result, feed=None, url=url)
-    try:
-        feed = await asyncio.to_thread(_parse, result)
-    except parse.FeedLinksFound as found:
-        if not discover:
-            raise
-        linked = found.links[0]
-        result = await fetch(session, linked, allow_private=allow_private, limits=limits)
-        feed = await asyncio.to_thread(_parse, result)
-        return FetchedFeed(result=result, feed=feed, url=linked)
-    return FetchedFeed(result=result, feed=feed, url=url)
-
-
-def _parse(result: FetchResult) -> ParsedFeed:
-    return parse.parse_feed(
-        result.body, url=result.final_url, content_type=result.content_type, charset=result.charset
-    )

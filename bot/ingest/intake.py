@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -51,31 +51,49 @@ def http_fetcher(session: aiohttp.ClientSession, limits: FetchLimits) -> Fetcher
     return fetcher
 
 
-async def fetch_and_parse(
-    state: SourceState, fetch: Fetcher
-) -> tuple[FetchResult, ParsedFeed | None, str | None]:
-    """(response, feed or None on 304, the source's new URL if it moved)."""
-    s = state.source
-    fetched = await fetch(
-        s.url, etag=state.etag, last_modified=state.last_modified, allow_private=s.allow_private
-    )
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchedFeed:
+    """A fetched and parsed feed; `feed` is None when the server answered 304."""
+
+    result: FetchResult
+    feed: ParsedFeed | None
+    url: str  # where the feed is: as asked, or where a permanent redirect or a page's link led
+
+
+async def fetch_feed(
+    fetch: Fetcher,
+    url: str,
+    *,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    allow_private: bool = False,
+    discover: bool = True,
+    scan_only: bool = False,
+) -> FetchedFeed:
+    """Fetch and parse off the event loop. With `discover`, an HTML page's first feed link is
+    followed (FeedLinksFound otherwise); with `scan_only` (a first fetch that only records what
+    exists) guid, link and title are read by the fast id scan when it can.
+    Raises FetchError or FeedError."""
+    fetched = await fetch(url, etag=etag, last_modified=last_modified, allow_private=allow_private)
+    where = fetched.permanent_url or url
     if fetched.not_modified:
-        return fetched, None, fetched.permanent_url
-    if not state.initialized and s.backfill == 0:
-        # A first fetch only records what exists: guid, link and title are enough.
+        return FetchedFeed(result=fetched, feed=None, url=where)
+    if scan_only:
         entries = await asyncio.to_thread(
             scan_ids, fetched.body, url=fetched.final_url, charset=fetched.charset
         )
         if entries:
             feed = ParsedFeed(title=None, link=None, language=None, entries=tuple(entries))
-            return fetched, feed, fetched.permanent_url
+            return FetchedFeed(result=fetched, feed=feed, url=where)
     try:
-        return fetched, await asyncio.to_thread(_parse, fetched), fetched.permanent_url
+        return FetchedFeed(result=fetched, feed=await asyncio.to_thread(_parse, fetched), url=where)
     except FeedLinksFound as found:
+        if not discover:
+            raise
         link = found.links[0]
-    # An HTML page that links its feed: follow the link and remember it as the source's URL.
-    fetched = await fetch(link, etag=None, last_modified=None, allow_private=s.allow_private)
-    return fetched, await asyncio.to_thread(_parse, fetched), fetched.permanent_url or link
+    fetched = await fetch(link, etag=None, last_modified=None, allow_private=allow_private)
+    feed = await asyncio.to_thread(_parse, fetched)
+    return FetchedFeed(result=fetched, feed=feed, url=fetched.permanent_url or link)
 
 
 def _parse(fetched: FetchResult) -> ParsedFeed:

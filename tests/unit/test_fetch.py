@@ -8,7 +8,8 @@ import aiohttp
 import pytest
 
 from bot.errors import FeedError, FetchError
-from bot.ingest.fetch import FetchLimits, fetch, fetch_feed, make_session
+from bot.ingest.fetch import FetchLimits, fetch, make_session
+from bot.ingest.intake import fetch_feed, http_fetcher
 from bot.ingest.parse import NO_FEED_LINK
 from tests.servers.feeds import FeedServer
 
@@ -147,7 +148,7 @@ async def test_html_page_with_feed_link_is_followed(
     """Adding a site's home page finds the feed it links and reads that feed."""
     _story(feed_server, "/rss.xml")
     feed_server.set_html("/", feed_link="/rss.xml")
-    got = await fetch_feed(session, feed_server.url("/"), allow_private=True, limits=FAST)
+    got = await fetch_feed(http_fetcher(session, FAST), feed_server.url("/"), allow_private=True)
     assert got.url == feed_server.url("/rss.xml")
     assert got.feed is not None
     assert got.feed.entries[0].title == "Korut kirim pasukan ke Rusia"
@@ -159,7 +160,7 @@ async def test_html_page_without_feed_link_is_a_clear_error(
     """A page that is no feed and links none is an error saying exactly that, not zero items."""
     feed_server.set_html("/", feed_link=None)
     with pytest.raises(FeedError, match=NO_FEED_LINK):
-        await fetch_feed(session, feed_server.url("/"), allow_private=True, limits=FAST)
+        await fetch_feed(http_fetcher(session, FAST), feed_server.url("/"), allow_private=True)
 
 
 async def test_empty_body_is_a_clear_error(
@@ -168,7 +169,9 @@ async def test_empty_body_is_a_clear_error(
     """An empty 200 answer is a source error, not an empty feed."""
     feed_server.set_empty("/empty.xml")
     with pytest.raises(FeedError, match="empty body"):
-        await fetch_feed(session, feed_server.url("/empty.xml"), allow_private=True, limits=FAST)
+        await fetch_feed(
+            http_fetcher(session, FAST), feed_server.url("/empty.xml"), allow_private=True
+        )
 
 
 async def test_wrong_charset_label_still_reads(
@@ -187,7 +190,9 @@ async def test_wrong_charset_label_still_reads(
         "/b.xml", doc.format(enc="windows-1251"), encoding="windows-1251", label="utf-8"
     )
     for path in ("/a.xml", "/b.xml"):
-        got = await fetch_feed(session, feed_server.url(path), allow_private=True, limits=FAST)
+        got = await fetch_feed(
+            http_fetcher(session, FAST), feed_server.url(path), allow_private=True
+        )
         assert got.feed is not None
         assert got.feed.entries[0].title == "Войска КНДР в России"
 
