@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
-from urllib.parse import urlsplit
 
 from bot.config import Config
 from bot.errors import SourceError, WartaError
+from bot.ingest import netguard
 from bot.ingest.fetch import FetchLimits, make_session
 from bot.ingest.intake import fetch_feed, http_fetcher
 from bot.ingest.opml import read_opml, write_opml
@@ -92,7 +90,7 @@ async def import_opml(config: Config, path: Path, *, out: TextIO) -> int:
     async with make_session(FetchLimits()) as session:
         fetcher = http_fetcher(session, FetchLimits())
         for url, title in entries:
-            private = _private_allowed(config, url)
+            private = netguard.private_allowed_for(url, config.sources)
             try:
                 fetched = await fetch_feed(fetcher, url, allow_private=private)
             except SourceError as e:
@@ -102,7 +100,7 @@ async def import_opml(config: Config, path: Path, *, out: TextIO) -> int:
             if source_store.by_url(conn, fetched.url) is not None:
                 out.write(f"{fetched.url}: already a source\n")
                 continue
-            sid = _unique_id(conn, fetched.url)
+            sid = source_store.unique_id(conn, fetched.url)
             source = Source(
                 id=SourceId(sid), url=fetched.url, name=title, origin="chat", allow_private=private
             )
@@ -122,17 +120,3 @@ def export_opml(config: Config) -> str:
             sources.setdefault(state.source.id, state.source)
         conn.close()
     return write_opml(sorted(sources.values(), key=lambda s: s.id)).decode("utf-8")
-
-
-def _private_allowed(config: Config, url: str) -> bool:
-    host = urlsplit(url).netloc.lower()
-    return any(s.allow_private and urlsplit(s.url).netloc.lower() == host for s in config.sources)
-
-
-def _unique_id(conn: sqlite3.Connection, url: str) -> str:
-    host = urlsplit(url).hostname or "source"
-    base = re.sub(r"[^a-z0-9]+", "-", re.sub(r"^www\.", "", host.lower())).strip("-")[:40]
-    candidate, n = base or "source", 2
-    while source_store.get(conn, candidate) is not None:
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate

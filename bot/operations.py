@@ -10,11 +10,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from bot.config import load_config
 from bot.deliver.format import render_digest
 from bot.errors import ConfigError
+from bot.ingest import netguard
 from bot.model import Source, SourceId
 from bot.pipeline import Pipeline, update_source
 from bot.rulebook import Rulebook
@@ -75,14 +75,14 @@ class Operations:
         if existing is not None:
             source_store.upsert(self.conn, existing.source, now=self.clock(), enable=True)
             return await self._first_fetch(existing.source.id, "re-enabled")
-        sid = source_id or _slug(url)
+        sid = source_id or source_store.unique_id(self.conn, url)
         if not re.match(r"^[a-z0-9-]+$", sid):
             return f"A source id is made of a-z, 0-9 and '-': {sid!r}"
         if source_store.get(self.conn, sid) is not None:
             return f"The id {sid} is taken; give another: /addsource {url} ID"
         source = Source(
             id=SourceId(sid), url=url, origin="chat", backfill=0,
-            allow_private=self._private_allowed(url),
+            allow_private=netguard.private_allowed_for(url, self.config_sources),
         )  # fmt: skip
         source_store.upsert(self.conn, source, now=self.clock())
         return await self._first_fetch(sid, "added")
@@ -97,13 +97,6 @@ class Operations:
             return f"Source {sid} {verb}: {url}. It will alert new items from now on."
         source_store.remove(self.conn, sid) if verb == "added" else None
         return f"Could not add {sid}: {result.error}"
-
-    def _private_allowed(self, url: str) -> bool:
-        """A chat-added source may use a private host only where the config allows that host."""
-        host = urlsplit(url).netloc.lower()
-        return any(
-            s.allow_private and urlsplit(s.url).netloc.lower() == host for s in self.config_sources
-        )
 
     async def remove_source(self, source_id: str) -> str:
         state = source_store.get(self.conn, source_id)
@@ -179,12 +172,6 @@ class Operations:
             outbox.mark_digested(self.conn, [r.id for r in held])
         self._wake_relay()
         return len(held)
-
-
-def _slug(url: str) -> str:
-    host = urlsplit(url).hostname or "source"
-    host = re.sub(r"^www\.", "", host.lower())
-    return re.sub(r"[^a-z0-9]+", "-", host).strip("-")[:40] or "source"
 
 
 def _ago(now: float, then: float | None) -> str:

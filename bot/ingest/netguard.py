@@ -9,9 +9,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from bot.errors import FetchError
+from bot.model import Source
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -68,3 +70,10 @@ async def check_url(url: str, *, allow_private: bool, dns_timeout: float = 10.0)
                 f"refused: {host} resolves to the non-public address {address}; "
                 "set allow_private: true on this source to allow it"
             )
+
+
+def private_allowed_for(url: str, configured: Sequence[Source]) -> bool:
+    """Whether a source added at run time (chat, OPML) may use a private address: only where a
+    source in the config file with `allow_private: true` has the same host and port."""
+    where = urlsplit(url).netloc.lower()
+    return any(s.allow_private and urlsplit(s.url).netloc.lower() == where for s in configured)

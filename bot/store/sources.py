@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from bot.model import Source, SourceId
 
@@ -192,3 +194,13 @@ def enable_all(conn: sqlite3.Connection) -> int:
         "UPDATE sources SET enabled = 1, disabled_reason = NULL, error_count = 0,"
         " next_fetch_at = 0 WHERE enabled = 0"
     ).rowcount
+
+
+def unique_id(conn: sqlite3.Connection, url: str) -> str:
+    """A free source id made from the URL's host: `www.antaranews.com` -> `antaranews-com`."""
+    host = urlsplit(url).hostname or "source"
+    base = re.sub(r"[^a-z0-9]+", "-", re.sub(r"^www\.", "", host.lower())).strip("-")[:40]
+    candidate, n = base or "source", 2
+    while get(conn, candidate) is not None:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
