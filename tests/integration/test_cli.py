@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.store import chats as chat_store
+from bot.store.db import open_db
 from tests.servers.feeds import FeedServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,21 +103,25 @@ def test_match_with_a_broken_rules_folder_exits_one(
 async def test_poll_prints_what_would_be_alerted_and_delivers_nothing(
     tmp_path: Path, feed_server: FeedServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`warta poll` fetches the source, prints the matching item, and queues no alert."""
+    """`warta poll` fetches the source, prints the matching item, and records nothing: no alert
+    queued, no item marked seen (a subscribed chat would still get it from `warta run`)."""
     feed_server.add_item(
         "/n.xml", "Korea Utara kirim pasukan ke Rusia", "http://n.example/1",
         published=datetime.now(UTC), lang="id",
     )  # fmt: skip
     feed_server.add_item("/n.xml", "Harga cabai naik", "http://n.example/2", lang="id")
     config = write_config(tmp_path, feed_server.url("/n.xml"))
+    store = open_db(tmp_path / "w.db")  # a service's database, with a subscribed chat
+    chat_store.ensure_chat(store, 9, now=0.0, language="off")
+    chat_store.subscribe(store, 9, "all", thread_id=None, now=0.0)
     code, out, _ = await asyncio.to_thread(run, ["poll", "-c", str(config)], capsys)
     assert code == 0
     assert "Korea Utara kirim pasukan ke Rusia" in out
+    assert "to 1 chat(s)" in out
     assert "Harga cabai" not in out
-    if (tmp_path / "w.db").exists():
-        conn = sqlite3.connect(tmp_path / "w.db")
-        assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
-        conn.close()
+    assert store.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    assert store.execute("SELECT COUNT(*) FROM seen").fetchone()[0] == 0
+    store.close()
 
 
 async def test_opml_import_then_export_round_trips(
