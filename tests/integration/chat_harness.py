@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +20,7 @@ from telegram.ext import Application
 from bot.chat import build_handlers
 from bot.chat.services import ChatServices
 from bot.model import RenderedMessage
+from bot.rulebook import Rulebook
 from bot.store import outbox
 from bot.store.db import open_db
 from tests.servers.botapi import BotAPIServer, SentMessage
@@ -60,38 +61,40 @@ class OutboxReplier:
         self.changed.set()
 
 
-@dataclass
-class FakeRules:
-    """The rules seam: a fixed rule list, a small watch-expression checker, an echoing explain."""
+CHAT_RULES = """
+rules:
+  - id: nk-russia
+    name: North Korea & Russia
+    all: [Korut, Rusia]
+    tags: [geopolitics, korea]
+  - id: rupiah
+    name: Rupiah exchange rate
+    all: [rupiah]
+    tags: [economy]
+  - id: china-taiwan
+    name: China <-> Taiwan
+    all: [China, Taiwan]
+    tags: [geopolitics]
+"""
 
-    rows: list[tuple[str, str, tuple[str, ...]]] = field(
-        default_factory=lambda: [
-            ("nk-russia", "North Korea & Russia", ("geopolitics", "korea")),
-            ("rupiah", "Rupiah exchange rate", ("economy",)),
-            ("china-taiwan", "China <-> Taiwan", ("geopolitics",)),
-        ]
-    )
-    recompiled: int = 0
-    explained: list[str] = field(default_factory=list)
 
-    def rules(self) -> Sequence[tuple[str, str, tuple[str, ...]]]:
-        return self.rows
+class SpyRulebook(Rulebook):
+    """The real rules seam over a small rules file, counting recompiles and recording /test."""
 
-    def check_watch(self, expr: str, *, allow_regex: bool) -> str | None:
-        if expr.count('"') % 2:
-            return "unclosed quote"
-        if expr[0] in "+|" or expr[-1] in "+|-":
-            return f"operator without a term at column {1 if expr[0] in '+|' else len(expr)}"
-        if "re:" in expr and not allow_regex:
-            return "regular expressions are not allowed"
-        return None
+    def __init__(self, folder: Path, conn: sqlite3.Connection) -> None:
+        folder.mkdir(exist_ok=True)
+        (folder / "rules.yaml").write_text(CHAT_RULES, encoding="utf-8")
+        super().__init__([folder], conn)
+        self.recompiled = 0
+        self.explained: list[str] = []
 
-    def explain(self, text: str) -> str:
+    def explain(self, text: str, *, title: str = "", language: str | None = None) -> str:
         self.explained.append(text)
-        return f"language: en\nno rule matched <{text}>"
+        return super().explain(text, title=title, language=language)
 
     def watches_changed(self) -> None:
         self.recompiled += 1
+        super().watches_changed()
 
 
 @dataclass
@@ -156,7 +159,7 @@ class Harness:
     conn: sqlite3.Connection
     clock: Clock
     replier: OutboxReplier
-    rules: FakeRules
+    rules: SpyRulebook
     admin: FakeAdmin
 
     def queued(self, chat_id: int | None = None) -> list[outbox.OutboxRow]:
@@ -222,7 +225,7 @@ async def running(
     conn = open_db(tmp_path / "w.db")
     clock = Clock()
     replier = OutboxReplier(conn, clock)
-    rules = FakeRules()
+    rules = SpyRulebook(tmp_path / "rules", conn)
     admin = FakeAdmin(conn, clock)
     services = ChatServices(
         conn=conn,
