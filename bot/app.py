@@ -114,7 +114,8 @@ class App:
             source_store.make_due(conn)  # every source is fetched once right at start
         limits = FetchLimits(max_bytes=cfg.polling.max_bytes)
         session = make_session(limits, per_host=cfg.polling.per_host, total=cfg.polling.concurrency)
-        translator = self._translator(conn)
+        self.translation_cache = SqliteTranslationCache(conn)
+        translator = self._translator()
         await translator.start(session)
         bot = make_bot(cfg.telegram.token, cfg.telegram.api_base_url)
         self.relay = relay = Relay(conn, MeteredSender(TelegramSender(bot)), clock=self.clock,
@@ -193,14 +194,14 @@ class App:
         await application.updater.start_polling(timeout=10, drop_pending_updates=False)
         return True
 
-    def _translator(self, conn: sqlite3.Connection) -> TranslationService:
+    def _translator(self) -> TranslationService:
         t = self.config.translation
         providers = [
             ProviderConfig(type=p.type, url=p.url, api_key=p.api_key, region=p.region)  # type: ignore[arg-type]
             for p in t.providers
         ]
         return TranslationService(
-            providers, cache=SqliteTranslationCache(conn), timeout=t.timeout, pool_size=t.pool_size,
+            providers, cache=self.translation_cache, timeout=t.timeout, pool_size=t.pool_size,
         )  # fmt: skip
 
     async def _initialize(self, application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
@@ -277,7 +278,7 @@ class App:
             stories_before=now - max(cfg.polling.dedup_window * 2, cfg.polling.max_age * 2),
         )  # fmt: skip
         outbox.prune(self.conn, before=now - 7 * 86400)
-        SqliteTranslationCache(self.conn).prune(now)
+        self.translation_cache.prune(now)
         depth, oldest = outbox.depth(self.conn)
         metrics.QUEUE_DEPTH.set(depth)
         metrics.QUEUE_AGE.set(0 if oldest is None else now - oldest)
@@ -290,9 +291,8 @@ class App:
         limit = cfg.delivery.backlog_alert
         backlog = f"The outbox holds {depth} messages (threshold {limit})."
         self._incident("backlog", depth > limit, backlog)
-        down = bool(self.translator.provider_states()) and all(
-            v == "open" for v in self.translator.provider_states().values()
-        )
+        states = self.translator.provider_states()
+        down = bool(states) and all(v == "open" for v in states.values())
         self._incident("translation-down", down, "Translation is down: every provider is failing.")
 
     # --- admin notices -----------------------------------------------------------------------
