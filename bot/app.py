@@ -291,8 +291,8 @@ class App:
         limit = cfg.delivery.backlog_alert
         backlog = f"The outbox holds {depth} messages (threshold {limit})."
         self._incident("backlog", depth > limit, backlog)
-        states = self.translator.provider_states()
-        down = bool(states) and all(v == "open" for v in states.values())
+        breakers = self.translator.provider_states()
+        down = bool(breakers) and all(v == "open" for v in breakers.values())
         self._incident("translation-down", down, "Translation is down: every provider is failing.")
 
     # --- admin notices -----------------------------------------------------------------------
