@@ -95,7 +95,8 @@ class Operations:
             after = source_store.get(self.conn, sid)
             url = after.source.url if after else state.source.url
             return f"Source {sid} {verb}: {url}. It will alert new items from now on."
-        source_store.remove(self.conn, sid) if verb == "added" else None
+        if verb == "added":  # a source that never worked is not kept
+            source_store.remove(self.conn, sid)
         return f"Could not add {sid}: {result.error}"
 
     async def remove_source(self, source_id: str) -> str:
