@@ -157,7 +157,10 @@ def _match(args: argparse.Namespace) -> int:
     title = args.title
     language = args.lang or (lambda: detect_language(title=title, text=body))
     report = ruleset.match(
-        Document(title=title, summary="", content=body), source_id=args.source, language=language
+        Document(title=title, summary="", content=body),
+        source_id=args.source,
+        language=language,
+        every_hit=True,
     )
     print(report.explain())
     return EXIT_OK if report.matched else EXIT_NO_MATCH

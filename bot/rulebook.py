@@ -76,6 +76,8 @@ class Rulebook:
         title = title or text.split("\n", 1)[0]
         doc = Document(title=title, summary="", content=text if text != title else "")
         report = self._files.match(
-            doc, language=language or (lambda: detect_language(title=title, text=text))
+            doc,
+            language=language or (lambda: detect_language(title=title, text=text)),
+            every_hit=True,
         )
         return report.explain()

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import Final, NamedTuple
 
-import ahocorasick_rs
+import daachorse
 import regex
 
 from bot.analyze.entities import ANY_LANGUAGE, Alias
@@ -44,9 +45,10 @@ class Pattern:
     end_bounded: bool = True  # the hit must end at a word end
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """An atom found in a field; offsets are in the folded text. `pattern` -1: a `re:` hit."""
+class Hit(NamedTuple):
+    """An atom found in a field; offsets are in the folded text. `pattern` -1: a `re:` hit.
+
+    A named tuple rather than a dataclass: a thousand-rule set makes dozens per article."""
 
     atom: int
     field: Field
@@ -55,22 +57,67 @@ class Hit:
     pattern: int
 
 
-class Automaton:
-    """Every pattern key in one Aho-Corasick automaton (ahocorasick-rs: scans in Rust)."""
+# What every pattern of a key needs at a hit, so most raw hits are settled in one test.
+START_WORD: Final = 1  # not inside a word of a spaced script (`Rusia` in `berusia`)
+END_WORD: Final = 2  # not followed by more of the word (`Iran` in `Irani`)
 
-    def __init__(self, patterns: Sequence[Pattern]) -> None:
+
+class Automaton:
+    """Every pattern key in one Aho-Corasick automaton (daachorse: a character-wise
+    double-array automaton, in Rust; `bench/match.py` compares it with ahocorasick-rs).
+
+    Per key: `gates`, the boundary checks all its patterns share; `only`, its pattern when it
+    has just one (else -1); `atom_if_plain`, that pattern's atom when the gate is all it needs
+    (else -1); `literal`, the exact text a case-sensitive pattern (`AS`, `RI`) wants written.
+    Most raw hits are settled by these, without calling `accept`.
+    """
+
+    def __init__(self, patterns: Sequence[Pattern], chosen: Iterable[int] | None = None) -> None:
+        """An automaton over `patterns` (or the ones numbered `chosen`): pattern ids stay
+        those of `patterns`."""
         by_key: dict[str, list[int]] = {}
-        for pid, p in enumerate(patterns):
-            by_key.setdefault(p.key, []).append(pid)
+        for pid in range(len(patterns)) if chosen is None else chosen:
+            by_key.setdefault(patterns[pid].key, []).append(pid)
         self.keys = list(by_key)
         self.pids = [tuple(by_key[k]) for k in self.keys]
-        self._ac = ahocorasick_rs.AhoCorasick(self.keys) if self.keys else None
+        self.gates = [_gate([patterns[i] for i in pids]) for pids in self.pids]
+        self.only = [pids[0] if len(pids) == 1 else -1 for pids in self.pids]
+        self.atom_if_plain = [
+            patterns[pid].atom if pid >= 0 and _needs_nothing_more(patterns[pid]) else -1
+            for pid in self.only
+        ]
+        self.literal = [
+            patterns[pid].source if pid >= 0 and _only_exact(patterns[pid]) else None
+            for pid in self.only
+        ]
+        self._ac = daachorse.CharwiseDoubleArrayAhoCorasick(self.keys) if self.keys else None
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
-        """(key index, start, end) of every occurrence, overlapping ones included."""
+        """(start, end, key index) of every occurrence, overlapping ones included."""
         if self._ac is None:
             return []
-        return self._ac.find_matches_as_indexes(text, overlapping=True)
+        return self._ac.find_overlapping(text)
+
+
+def _gate(patterns: list[Pattern]) -> int:
+    gate = 0
+    if all(p.start_kind == "word" for p in patterns):
+        gate |= START_WORD
+    if all(p.end_bounded and not p.star and p.verify is None for p in patterns):
+        gate |= END_WORD
+    return gate
+
+
+def _needs_nothing_more(p: Pattern) -> bool:
+    """Whether the gate's checks are all `accept` would do for this pattern."""
+    plain = not (p.star or p.exact or p.title_only or p.exclude or p.verify is not None)
+    return plain and p.start_kind in ("word", "anywhere")
+
+
+def _only_exact(p: Pattern) -> bool:
+    """Whether the gate and the written text are all `accept` would do for this pattern."""
+    other = p.star or p.title_only or p.exclude or p.verify is not None
+    return p.exact and not other and p.start_kind == "word" and p.end_bounded
 
 
 def alias_patterns(atom: int, alias: Alias, *, exclude: bool = False) -> list[Pattern]:

@@ -17,11 +17,20 @@ from typing import Protocol
 
 import regex
 
-from bot.analyze.automaton import Automaton, Hit, Pattern, accept, alias_patterns, merge_patterns
-from bot.analyze.entities import Alias, Entity
+from bot.analyze.automaton import (
+    END_WORD,
+    START_WORD,
+    Automaton,
+    Hit,
+    Pattern,
+    accept,
+    alias_patterns,
+    merge_patterns,
+)
+from bot.analyze.entities import Alias, Entity, language_group
 from bot.analyze.report import MatchReport, group_terms, kleene
 from bot.analyze.rules import Group, Rule
-from bot.analyze.text import Folded, fold, fold_str
+from bot.analyze.text import CONTINUES, Folded, fold, fold_str
 from bot.model import FIELDS, Field, RuleId
 
 __all__ = ["Atom", "Document", "LanguageArg", "MatchReport", "RuleSet"]
@@ -62,10 +71,6 @@ class RuleSet:
         self.patterns: list[Pattern] = []
         self.rule_atoms: list[tuple[int, ...]] = [self._collect(r) for r in self.rules]
         self.tops: dict[RuleId, Group] = {r.id: _top(r) for r in self.rules}
-        self.atom_rules: dict[int, list[int]] = {}
-        for index, atoms in enumerate(self.rule_atoms):
-            for a in atoms:
-                self.atom_rules.setdefault(a, []).append(index)
         self.regex_atoms = frozenset(i for i, a in enumerate(self.atoms) if a.regex is not None)
         self.always = tuple(
             i
@@ -77,7 +82,23 @@ class RuleSet:
         self.needs: list[tuple[frozenset[int], ...]] = [
             tuple(self._needs(self.tops[r.id])) for r in self.rules
         ]
-        self.automaton = Automaton(self.patterns)
+        self._automaton: Automaton | None = None
+        self._by_language: dict[str | None, Automaton] = {}
+        self._groups = frozenset(g for p in self.patterns for g in p.languages or ())
+        # The rules an atom's hit makes candidates: through one `needs` set per rule, the one
+        # its aliases make least likely to be hit, so a common entity does not wake every rule
+        # that names it when their other needs (a rarer keyword) were not hit.
+        aliases: dict[int, int] = {}
+        for p in self.patterns:
+            aliases[p.atom] = aliases.get(p.atom, 0) + 1
+        self.atom_rules: dict[int, list[int]] = {}
+        for index, atoms in enumerate(self.rule_atoms):
+            needs = self.needs[index]
+            if needs:
+                atoms = tuple(min(needs, key=lambda n: sum(aliases.get(a, 1) for a in n)))
+            for a in atoms:
+                self.atom_rules.setdefault(a, []).append(index)
+        self._triggers = frozenset(self.atom_rules)
 
     def _needs(self, group: Group) -> list[frozenset[int]]:
         plain = [i for i in group.items if isinstance(i, str) and not i.startswith("re:")]
@@ -90,6 +111,30 @@ class RuleSet:
         if group.kind == "any" and group.items and len(plain) == len(group.items):
             return [frozenset(self.atom_id(t) for t in plain)]
         return []
+
+    @property
+    def automaton(self) -> Automaton:
+        """Every pattern: for articles whose language is not known before matching."""
+        if self._automaton is None:
+            self._automaton = Automaton(self.patterns)
+        return self._automaton
+
+    def automaton_for(self, language: str | None) -> Automaton:
+        """The patterns that can count in an article of `language` (None: unknown): the ones
+        for every language, the ones of its group, and every name that excludes. Built on first
+        use, at most one per language group the aliases name (others share one)."""
+        group = language_group(language) if language else None
+        if group not in self._groups:
+            group = None
+        found = self._by_language.get(group)
+        if found is None:
+            chosen = [
+                pid
+                for pid, p in enumerate(self.patterns)
+                if p.languages is None or p.exclude or (group is not None and group in p.languages)
+            ]
+            found = self._by_language[group] = Automaton(self.patterns, chosen)
+        return found
 
     @classmethod
     def compile(cls, rules: Sequence[Rule], entities: Mapping[str, Entity]) -> RuleSet:
@@ -149,37 +194,86 @@ class RuleSet:
         return index
 
     def match(
-        self, doc: Document, *, source_id: str | None = None, language: LanguageArg = None
+        self,
+        doc: Document,
+        *,
+        source_id: str | None = None,
+        language: LanguageArg = None,
+        every_hit: bool = False,
     ) -> MatchReport:
-        """Which rules match `doc`; `language` may be a callable, called only if needed."""
+        """Which rules match `doc`; `language` may be a callable, called only if needed.
+
+        A language known up front (a string, or None: unknown) lets the scan skip the aliases
+        that could not count in it; `every_hit` keeps them, for explanations that show them.
+        """
         report = MatchReport(self, doc, source_id=source_id, language=language)
-        candidates = set(self.always)
+        if callable(language) or every_hit:
+            automaton = self.automaton
+        else:
+            automaton = self.automaton_for(language)
+        seen: set[int] = set()
         for name in FIELDS:
             text = doc.field_text(name)
             if text:
                 folded = fold(text)
                 report.folded[name] = folded
-                found = self._scan(folded, name)
-                for h in found:
-                    report.add_hit(h)
-                    candidates.update(self.atom_rules.get(h.atom, ()))
-        report.evaluate(sorted(candidates))
+                plain, hits = self._scan(automaton, folded, name, seen)
+                report.add_scan(name, automaton, plain, hits)
+        candidates = set(self.always)
+        atom_rules = self.atom_rules
+        for atom in seen & self._triggers:
+            candidates.update(atom_rules[atom])
+        report.evaluate(sorted(candidates), seen)
         return report
 
-    def _scan(self, folded: Folded, name: Field) -> list[Hit]:
-        s = folded.text
+    def _scan(
+        self, automaton: Automaton, folded: Folded, name: Field, seen: set[int]
+    ) -> tuple[list[tuple[int, int, int]], list[Hit]]:
+        """The hits in one field: plain ones as the automaton's (start, end, key) tuples, the
+        rest as `Hit`s; `seen` gets every atom hit (a superset when a name excludes)."""
+        s, original = folded.text, folded.original
+        n = len(s)
+        same_length = folded.offsets is None
+        plain: list[tuple[int, int, int]] = []
         hits: list[Hit] = []
         excluded: list[Hit] = []
-        pids_of = self.automaton.pids
-        for key, start, end in self.automaton.find(s):
-            for pid in pids_of[key]:
-                p = self.patterns[pid]
+        patterns, continues = self.patterns, CONTINUES
+        gates, atom_if_plain, literal = automaton.gates, automaton.atom_if_plain, automaton.literal
+        for found in automaton.find(s):
+            start, end, key = found
+            gate = gates[key]
+            if gate:  # most raw hits are parts of longer words: settled here
+                if gate & START_WORD and start and continues[s[start - 1]]:
+                    continue
+                if gate & END_WORD and end < n and continues[s[end]]:
+                    continue
+            atom = atom_if_plain[key]
+            if atom >= 0:
+                plain.append(found)
+                seen.add(atom)
+                continue
+            wanted = literal[key]
+            if wanted is not None and same_length:
+                written = original[start:end]
+                if written == wanted:
+                    plain.append(found)
+                    seen.add(patterns[automaton.only[key]].atom)
+                    continue
+                if written.isascii():  # else it may differ only in its normal form
+                    continue
+            for pid in automaton.pids[key]:
+                p = patterns[pid]
                 stop = accept(p, s, start, end, name, folded)
                 if stop is not None:
-                    (excluded if p.exclude else hits).append(Hit(p.atom, name, start, stop, pid))
+                    hit = Hit(p.atom, name, start, stop, pid)
+                    (excluded if p.exclude else hits).append(hit)
+                    seen.add(p.atom)
         if excluded:
+            only = automaton.only
+            hits += [Hit(patterns[only[k]].atom, name, a, b, only[k]) for a, b, k in plain]
             hits = [h for h in hits if not any(_inside(h, x) for x in excluded)]
-        return hits
+            plain = []
+        return plain, hits
 
 
 def _atom_key(term: str) -> str:

@@ -83,9 +83,12 @@ def language_group(code: str | None) -> str | None:
 def script_of(text: str, *, sample: int = 600) -> str | None:
     """The dominant non-Latin script of `text` ("Hangul", "Han", "Cyrillic", ...), or None when the
     text is mostly Latin or has no letters. Kana anywhere among Han makes it "Kana" (Japanese)."""
+    head = text[:sample]
+    if head.isascii():  # the common case for Latin-script feeds, at C speed
+        return None
     counts: dict[str, int] = {}
     letters = 0
-    for ch in text[:sample]:
+    for ch in head:
         if not ch.isalpha():
             continue
         letters += 1

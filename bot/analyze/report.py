@@ -10,7 +10,7 @@ import bisect
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.analyze.automaton import Hit
+from bot.analyze.automaton import Automaton, Hit
 from bot.analyze.entities import language_group
 from bot.analyze.rules import Group, Rule
 from bot.analyze.text import Folded, sentence_bounds, sentence_index, word_starts
@@ -58,15 +58,41 @@ class MatchReport:
         self._language_arg = language
         self._language: object = _UNRESOLVED if callable(language) else language
         self.folded: dict[Field, Folded] = {}
-        self.hits: dict[int, list[Hit]] = {}
+        self._scans: list[tuple[Field, Automaton, list[tuple[int, int, int]], list[Hit]]] = []
+        self._hits: dict[int, list[Hit]] | None = None
         self.regex_timeouts: set[int] = set()
         self.matched: tuple[RuleId, ...] = ()
         self._sentences: dict[Field, tuple[int, ...]] = {}
         self._cache: dict[tuple[str, Field], tuple[int, ...]] = {}
         self._truths: dict[tuple[str, tuple[Field, ...]], bool | None] = {}
 
-    def add_hit(self, hit: Hit) -> None:
-        self.hits.setdefault(hit.atom, []).append(hit)
+    def add_scan(
+        self,
+        name: Field,
+        automaton: Automaton,
+        plain: list[tuple[int, int, int]],
+        hits: list[Hit],
+    ) -> None:
+        """A field's hits as the engine found them: `plain` as `automaton`'s (start, end, key)
+        tuples, made into `Hit`s only if a verdict or an explanation asks for them."""
+        self._scans.append((name, automaton, plain, hits))
+
+    @property
+    def hits(self) -> dict[int, list[Hit]]:
+        """Every hit, by atom."""
+        if self._hits is None:
+            self._hits = {}
+            patterns = self.ruleset.patterns
+            for name, automaton, plain, hits in self._scans:
+                only = automaton.only
+                for start, end, key in plain:
+                    pid = only[key]
+                    self._hits.setdefault(patterns[pid].atom, []).append(
+                        Hit(patterns[pid].atom, name, start, end, pid)
+                    )
+                for hit in hits:
+                    self._hits.setdefault(hit.atom, []).append(hit)
+        return self._hits
 
     @property
     def language(self) -> str | None:
@@ -86,14 +112,18 @@ class MatchReport:
 
     # --- verdicts ------------------------------------------------------------------------------
 
-    def evaluate(self, candidates: Sequence[int]) -> None:
-        rules, needs, hit = self.ruleset.rules, self.ruleset.needs, self.hits.keys()
-        self.matched = tuple(
-            rules[i].id
-            for i in candidates
-            if all(not hit.isdisjoint(n) for n in needs[i])
-            and self._verdict(rules[i], explain=False) is None
-        )
+    def evaluate(self, candidates: Sequence[int], hit: set[int]) -> None:
+        """Settle the candidate rules; `hit` holds (at least) every atom hit."""
+        rules, needs = self.ruleset.rules, self.ruleset.needs
+        matched = []
+        for i in candidates:
+            for need in needs[i]:  # a plain loop: this runs for dozens of candidates per article
+                if hit.isdisjoint(need):
+                    break
+            else:
+                if self._verdict(rules[i], explain=False) is None:
+                    matched.append(rules[i].id)
+        self.matched = tuple(matched)
 
     def _atom_hits(self, term: str) -> list[Hit]:
         atom = self.ruleset.atom_id(term)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -206,31 +207,45 @@ def script_class(ch: str) -> str:
     return "word"
 
 
+class _CharTable(dict[str, bool]):
+    """A memo of a per-character predicate: at most one entry per distinct character seen."""
+
+    def __init__(self, predicate: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._predicate = predicate
+
+    def __missing__(self, ch: str) -> bool:
+        value = self[ch] = self._predicate(ch)
+        return value
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_" or _is_mark(ch)
+
+
+WORD_CHARS: Final = _CharTable(_is_word_char)
+"""`WORD_CHARS[ch]`: letters, digits and combining marks continue a word (memoized: it runs per
+hit)."""
+
+
+def _continues_word(ch: str) -> bool:
+    return WORD_CHARS[ch] and script_class(ch) not in ("anywhere", "hangul")
+
+
+CONTINUES: Final = _CharTable(_continues_word)
+"""`CONTINUES[ch]`: whether `ch` continues a word of a script written with spaces: a word
+character that is not Han, kana, Thai or Hangul. A change of script is a word boundary, so
+`EU는`, `G7サミット` and `与NATO会面` hold the whole words EU, G7 and NATO."""
+
+
 def is_word_char(ch: str) -> bool:
-    """Letters, digits and combining marks continue a word (memoized: it runs per hit)."""
-    known = _WORD_CHARS.get(ch)
-    if known is None:
-        known = _WORD_CHARS[ch] = ch.isalnum() or ch == "_" or _is_mark(ch)
-    return known
-
-
-_WORD_CHARS: dict[str, bool] = {}  # at most one entry per distinct character seen
+    """Letters, digits and combining marks continue a word."""
+    return WORD_CHARS[ch]
 
 
 def continues_word(ch: str) -> bool:
-    """Whether `ch` continues a word of a script written with spaces: a word character that is
-    not Han, kana, Thai or Hangul. A change of script is a word boundary, so `EU는`, `G7サミット`
-    and `与NATO会面` hold the whole words EU, G7 and NATO."""
-    known = _CONTINUES.get(ch)
-    if known is None:
-        known = _CONTINUES[ch] = is_word_char(ch) and script_class(ch) not in (
-            "anywhere",
-            "hangul",
-        )
-    return known
-
-
-_CONTINUES: dict[str, bool] = {}
+    """See `CONTINUES`."""
+    return CONTINUES[ch]
 
 
 # Arabic writes conjunctions, prepositions and the article attached to the next word.
@@ -288,6 +303,7 @@ _ABBREVIATIONS: Final = frozenset(
 )
 _SENTENCE_END: Final = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|[。！？।॥؟]+[\"'”’」』)]*|\n+")
 _LAST_TOKEN: Final = re.compile(r"(\S+)$")
+_LONGEST_ABBREVIATION: Final = max(map(len, _ABBREVIATIONS))
 _WORDS: Final = re.compile(
     r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W\u3040-\u30ff\u3400-\u9fff]+"
 )
@@ -312,7 +328,8 @@ def sentence_bounds(text: str) -> tuple[int, ...]:
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    token = _LAST_TOKEN.search(text, 0, dot)
+    # only the few characters before the dot: searching from 0 made long texts quadratic
+    token = _LAST_TOKEN.search(text, max(0, dot - _LONGEST_ABBREVIATION - 8), dot)
     if token is None:
         return False
     word = token.group(1).lstrip("(\"'“‘").lower()

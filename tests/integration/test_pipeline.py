@@ -227,3 +227,23 @@ async def test_an_html_page_source_follows_its_feed_link(
     assert state.source.url == feed_server.url("/site/feed.xml")
     nk_item(feed_server, "/site/feed.xml", "http://s.example/nk", title="North Korea test")
     assert await update(pipeline, "site") == 1
+
+
+async def test_a_sources_configured_language_decides_which_aliases_count(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """`北` is Korean newsroom shorthand for North Korea: it alerts from a source configured as
+    Korean, and not from one configured as Japanese (where the engine scans only Japanese and
+    language-free aliases)."""
+    for sid, language in (("kr", "ko"), ("jp", "ja")):
+        path = f"/{sid}.xml"
+        feed_server.add_item(path, "old", f"http://{sid}.example/0", published=NOW)
+        add_source(pipeline.conn, sid, feed_server.url(path), language=language)
+        assert await update(pipeline, sid) == 0
+        feed_server.add_item(
+            path, "北, 동해상으로 탄도미사일 발사", f"http://{sid}.example/1", published=NOW
+        )
+    assert await update(pipeline, "jp") == 0  # first: had it matched, `kr` would join its story
+    assert await update(pipeline, "kr") == 1
+    (text,) = queued_texts(pipeline.conn)
+    assert "탄도미사일" in text

@@ -60,7 +60,10 @@ def test_explanation_matches_golden_file(ruleset: RuleSet, name: str) -> None:
     """The explanation names the language, each hit with its alias and sentence, each verdict."""
     title, content, language, source = CASES[name]
     report = ruleset.match(
-        Document(title=title, content=content), source_id=source, language=language
+        Document(title=title, content=content),
+        source_id=source,
+        language=language,
+        every_hit=True,
     )
     text = report.explain() + "\n"
     path = DATA / f"{name}.txt"

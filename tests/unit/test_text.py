@@ -98,3 +98,10 @@ def test_case_and_width_variants_fold_alike(text: str) -> None:
     assert fold_str(text.upper()) == fold_str(text)
     assert fold_str(wide) == fold_str(text)
     assert fold_str(unicodedata.normalize("NFD", text)) == fold_str(text)
+
+
+def test_abbreviation_check_looks_only_at_the_word_before_the_dot() -> None:
+    """A long word before a full stop ends a sentence; `(Dr.` after a long text does not."""
+    long_word = "Pneumonoultramicroscopicsilicovolcanoconiosis"
+    text = f"{long_word}. Next one. " + "word " * 500 + "(Dr. Kim came."
+    assert len(sentence_bounds(text)) == 3
