@@ -1,6 +1,7 @@
 """HTTP fetching of feeds: conditional GET, timeouts, size cap, redirects, address guard.
 
-Redirects are followed here (not by aiohttp) so that every hop is checked by `netguard`, loops
+Redirects are followed here (not by aiohttp) so that every hop is checked by `netguard` (the
+address written in the URL here, a name's addresses by the session's resolver), loops
 are named as such, and a chain of permanent redirects (301/308) is reported as the source's new
 URL. The size cap counts decompressed bytes, so a gzip bomb stops at `max_bytes`.
 """
@@ -8,13 +9,16 @@ URL. The size cap counts decompressed bytes, so a gzip bomb stops at `max_bytes`
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
+import ssl
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 
 from bot import __version__
 from bot.errors import FetchError
@@ -56,10 +60,19 @@ class FetchResult:
 
 
 def make_session(
-    limits: FetchLimits = FetchLimits(), *, per_host: int = 2, total: int = 50
+    limits: FetchLimits = FetchLimits(),
+    *,
+    per_host: int = 2,
+    total: int = 50,
+    dns: AbstractResolver | None = None,
 ) -> aiohttp.ClientSession:
-    """A session for fetching feeds: connection limits, gzip/deflate, no cookies, Warta's UA."""
-    connector = aiohttp.TCPConnector(limit=total, limit_per_host=per_host, ttl_dns_cache=300)
+    """A session for fetching feeds: connection limits, gzip/deflate, no cookies, Warta's UA,
+    and the address guard in its resolver (`fetch` needs a session made here). `dns` replaces
+    the system's resolver under the guard."""
+    resolver = netguard.GuardedResolver(dns, timeout=limits.connect_timeout)
+    connector = aiohttp.TCPConnector(
+        limit=total, limit_per_host=per_host, resolver=resolver, use_dns_cache=False
+    )  # the guard caches, and checks its cached answers on every use
     timeout = aiohttp.ClientTimeout(
         total=None, sock_connect=limits.connect_timeout, sock_read=limits.read_timeout
     )
@@ -117,9 +130,14 @@ async def fetch(
         headers["If-Modified-Since"] = last_modified
     try:
         async with asyncio.timeout(limits.total_timeout):
-            return await _follow(session, url, headers, allow_private, limits)
+            with netguard.policy(allow_private=allow_private):
+                return await _follow(session, url, headers, allow_private, limits)
     except TimeoutError as e:
         raise FetchError(f"timed out after {limits.total_timeout:g} s fetching {url}") from e
+    except aiohttp.ClientConnectorError as e:
+        if isinstance(e.os_error, netguard.AddressRefused):
+            raise FetchError(str(e.os_error)) from e
+        raise FetchError(f"could not fetch {url}: {e}") from e
     except aiohttp.ClientPayloadError as e:
         raise FetchError(f"the response body was broken: {e}") from e
     except aiohttp.ClientError as e:
@@ -137,10 +155,9 @@ async def _follow(
     permanent = True
     current = url
     for _hop in range(limits.max_redirects + 1):
-        await netguard.check_url(
-            current, allow_private=allow_private, dns_timeout=limits.connect_timeout
-        )
-        async with session.get(current, headers=headers, allow_redirects=False) as resp:
+        netguard.check_url(current, allow_private=allow_private)
+        tls: ssl.SSLContext | bool = _private_pool() if allow_private else True
+        async with session.get(current, headers=headers, allow_redirects=False, ssl=tls) as resp:
             if resp.status not in _REDIRECTS:
                 moved = current if permanent and current != url else None
                 return await _result(resp, current, moved, limits)
@@ -155,6 +172,14 @@ async def _follow(
             raise FetchError(f"redirect loop at {current}", status=resp.status)
         seen.add(current)
     raise FetchError(f"more than {limits.max_redirects} redirects starting at {url}")
+
+
+@functools.cache
+def _private_pool() -> ssl.SSLContext:
+    """The TLS settings of fetches that may use private addresses: the same verification as
+    the default, but another object, so aiohttp keys their kept-alive connections apart and a
+    fetch that may not use a private address never reuses one of theirs."""
+    return ssl.create_default_context()
 
 
 async def _result(

@@ -1,16 +1,26 @@
 """Refuse sources on loopback, private, link-local and other non-public addresses.
 
-A host name is resolved and EVERY address it resolves to is checked: one private address among
-public ones is enough to refuse (DNS answers can be chosen by whoever runs the name server).
+A host name is checked where it is resolved for the connection: `GuardedResolver` is the
+resolver of every fetching session, so the addresses checked are the addresses connected to
+(no earlier lookup that a hostile name server could answer differently: no DNS rebinding).
+EVERY address a name resolves to is checked: one private address among public ones is enough
+to refuse. Whether a fetch may use private addresses travels with it (`policy`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
-from collections.abc import Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from urllib.parse import urlsplit
+
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
 
 from bot.errors import FetchError
 from bot.model import Source
@@ -33,43 +43,103 @@ def is_public(address: IPAddress) -> bool:
     )
 
 
-async def resolve(host: str, port: int, *, dns_timeout: float) -> list[IPAddress]:
-    """Every address `host` resolves to (the literal itself when it is one)."""
-    try:
-        return [ipaddress.ip_address(host.strip("[]"))]
-    except ValueError:
-        pass
-    loop = asyncio.get_running_loop()
-    try:
-        async with asyncio.timeout(dns_timeout):
-            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except TimeoutError as e:
-        raise FetchError(f"could not resolve {host}: timed out after {dns_timeout:g} s") from e
-    except OSError as e:
-        raise FetchError(f"could not resolve {host}: {e.strerror or e}") from e
-    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+_ALLOW_PRIVATE: ContextVar[bool] = ContextVar("warta_allow_private", default=False)
 
 
-async def check_url(url: str, *, allow_private: bool, dns_timeout: float = 10.0) -> None:
-    """Raise FetchError unless `url` is http(s) on public addresses (or `allow_private`)."""
+@contextlib.contextmanager
+def policy(*, allow_private: bool) -> Iterator[None]:
+    """Connections made inside may go to private addresses only if `allow_private`."""
+    token = _ALLOW_PRIVATE.set(allow_private)
+    try:
+        yield
+    finally:
+        _ALLOW_PRIVATE.reset(token)
+
+
+class AddressRefused(OSError):
+    """A name resolved to a non-public address the fetch may not use."""
+
+
+def refusal(host: str, address: IPAddress) -> str:
+    return (
+        f"refused: {host} resolves to the non-public address {address}; "
+        "set allow_private: true on this source to allow it"
+    )
+
+
+class GuardedResolver(AbstractResolver):
+    """aiohttp's resolver with the address check: answers are cached (`ttl` seconds, at most
+    `size` names) and checked against the current `policy` on every use, cached or not."""
+
+    def __init__(
+        self,
+        inner: AbstractResolver | None = None,
+        *,
+        ttl: float = 300.0,
+        timeout: float = 10.0,
+        size: int = 4096,
+    ) -> None:
+        self._inner = inner or DefaultResolver()
+        self._ttl, self._timeout, self._size = ttl, timeout, size
+        self._cache: OrderedDict[tuple[str, int, int], tuple[float, list[ResolveResult]]] = (
+            OrderedDict()
+        )
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        answers = await self._lookup(host, port, family)
+        if not _ALLOW_PRIVATE.get():
+            for answer in answers:
+                address = ipaddress.ip_address(answer["host"].split("%")[0])
+                if not is_public(address):
+                    raise AddressRefused(refusal(host, address))
+        return answers
+
+    async def _lookup(
+        self, host: str, port: int, family: socket.AddressFamily
+    ) -> list[ResolveResult]:
+        key = (host.lower(), port, int(family))
+        now = time.monotonic()
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        try:
+            async with asyncio.timeout(self._timeout):
+                answers = await self._inner.resolve(host, port, family)
+        except TimeoutError as e:  # not the fetch's own deadline: name it
+            raise OSError(f"could not resolve {host}: timed out after {self._timeout:g} s") from e
+        self._cache[key] = (now + self._ttl, answers)
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+        return answers
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+def check_url(url: str, *, allow_private: bool) -> None:
+    """Raise FetchError unless `url` is http(s) with a host; an address written in the URL is
+    checked here (aiohttp does not resolve it), a name by `GuardedResolver` when connecting."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise FetchError(f"only http and https URLs can be fetched, not {parts.scheme or url!r}")
     host = parts.hostname
     if not host:
         raise FetchError(f"the URL {url!r} has no host")
+    try:
+        parts.port  # noqa: B018  (raises for a port out of range)
+    except ValueError as e:
+        raise FetchError(f"the URL {url!r} has an invalid port") from e
     if allow_private:
         return
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as e:
-        raise FetchError(f"the URL {url!r} has an invalid port") from e
-    for address in await resolve(host, port, dns_timeout=dns_timeout):
-        if not is_public(address):
-            raise FetchError(
-                f"refused: {host} resolves to the non-public address {address}; "
-                "set allow_private: true on this source to allow it"
-            )
+        address = ipaddress.ip_address(host.strip("[]").split("%")[0])
+    except ValueError:
+        return  # a name
+    if not is_public(address):
+        raise FetchError(refusal(host, address))
 
 
 def private_allowed_for(url: str, configured: Sequence[Source]) -> bool:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import socket
+
 import aiohttp
 import pytest
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 from bot.errors import FeedError, FetchError
 from bot.ingest.fetch import FetchLimits, fetch, make_session
@@ -252,3 +255,68 @@ async def test_non_http_scheme_refused(session: aiohttp.ClientSession) -> None:
     """Only http and https sources are fetched (no file:// reads)."""
     with pytest.raises(FetchError, match="only http and https"):
         await fetch(session, "file:///etc/passwd", allow_private=True, limits=FAST)
+
+
+class ScriptedDNS(AbstractResolver):
+    """A name server whose answers the test writes: it counts the questions it is asked."""
+
+    def __init__(self, answers: dict[str, str]) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        self.asked.append(host)
+        if host not in self.answers:
+            raise OSError(f"{host}: name not known")
+        address = self.answers[host]
+        return [
+            {"hostname": host, "host": address, "port": port, "family": socket.AF_INET,
+             "proto": 0, "flags": socket.AI_NUMERICHOST}
+        ]  # fmt: skip
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_a_name_is_checked_where_it_is_resolved_for_the_connection(
+    feed_server: FeedServer,
+) -> None:
+    """A name answering 127.0.0.1 is refused; the name server is asked once per fetch, so what
+    is checked is what would be connected to (no second lookup to answer differently); allowed,
+    the same name reaches the local server through that one answer."""
+    _story(feed_server)
+    dns = ScriptedDNS({"feeds.rebind.example": "127.0.0.1"})
+    url = f"http://feeds.rebind.example:{feed_server.port}/feed.xml"
+    async with make_session(FAST, dns=dns) as session:
+        with pytest.raises(FetchError, match=r"feeds\.rebind\.example resolves to the non-pub"):
+            await fetch(session, url, limits=FAST)
+        assert dns.asked == ["feeds.rebind.example"]
+        assert feed_server.count("/feed.xml") == 0
+        ok = await fetch(session, url, allow_private=True, limits=FAST)
+    assert ok.status == 200
+    assert feed_server.count("/feed.xml") == 1
+
+
+async def test_a_cached_answer_is_checked_again_for_a_fetch_that_may_not_use_it(
+    feed_server: FeedServer,
+) -> None:
+    """After a source allowed private addresses fetched a name, another source on the same
+    name without allow_private is still refused: the cache does not carry the permission."""
+    _story(feed_server)
+    dns = ScriptedDNS({"intranet.example": "127.0.0.1"})
+    url = f"http://intranet.example:{feed_server.port}/feed.xml"
+    async with make_session(FAST, dns=dns) as session:
+        assert (await fetch(session, url, allow_private=True, limits=FAST)).status == 200
+        with pytest.raises(FetchError, match="non-public address 127.0.0.1"):
+            await fetch(session, url.replace("feed.xml", "other.xml"), limits=FAST)
+    assert dns.asked == ["intranet.example"]  # the second answer came from the cache
+    assert feed_server.count("/other.xml") == 0
+
+
+async def test_an_unknown_name_is_a_clear_error(feed_server: FeedServer) -> None:
+    """A name the name server does not know fails the fetch with the name in the message."""
+    async with make_session(FAST, dns=ScriptedDNS({})) as session:
+        with pytest.raises(FetchError, match="nowhere.example"):
+            await fetch(session, "http://nowhere.example/feed.xml", limits=FAST)
