@@ -52,6 +52,9 @@ HITS = [
     ),
     ("hi", "पाक सेना ने अफगान सीमा पर चौकियां खाली कीं", {"pakistan", "afghanistan"}),
     ("en", "Emirati and Saudi ministers meet in Riyadh", {"united-arab-emirates", "saudi-arabia"}),
+    # Ukrainian and Russian decline the family name too: "with Kim Jong Un"
+    ("uk", "Помпео зустрівся з Кімом Чен Ином", {"north-korea", "kim-jong-un"}),
+    ("ru", "Трамп встретился с Кимом Чен Ыном", {"north-korea", "kim-jong-un"}),
 ]
 
 
