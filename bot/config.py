@@ -1,7 +1,7 @@
 """Load and validate the configuration once, with every problem reported by file, line and key path.
 
-The YAML is composed into nodes (so every value keeps its line and column), `${VAR}` and
-`${VAR:-default}` are replaced from the environment, and the tree is checked against a small schema.
+The YAML is composed into nodes and read by `bot.yamlread.Reader` (every value keeps its line and
+column; `${VAR}` and `${VAR:-default}` come from the environment); the tree is checked here.
 All problems are collected before raising `ConfigError`; nothing stops at the first.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,20 +18,10 @@ import yaml
 
 from bot.errors import ConfigError, Problem
 from bot.model import Source, SourceId
+from bot.yamlread import Reader
 
-DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 SOURCE_ID_RE = re.compile(r"^[a-z0-9-]+$")
 PROVIDERS = ("libre", "google", "deepl", "microsoft", "mymemory")
-
-
-def parse_duration(text: str) -> float:
-    """`30s`, `5m`, `2h`, `1d` (and `250ms`) in seconds; ValueError otherwise."""
-    m = DURATION_RE.match(text)
-    if not m:
-        raise ValueError(f"not a duration: {text!r} (write e.g. 30s, 5m, 2h, 1d)")
-    return float(m.group(1)) * _UNITS[m.group(2)]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,128 +84,6 @@ class Config:
 # --- reading nodes ---------------------------------------------------------------------------
 
 
-class _Reader:
-    """Walks composed YAML nodes, collecting problems with their path and position."""
-
-    def __init__(self, file: str, env: Mapping[str, str]) -> None:
-        self.file = file
-        self.env = env
-        self.problems: list[Problem] = []
-        self.env_used: dict[str, str] = {}  # path -> variable name
-
-    def fail(self, node: yaml.Node | None, path: str, message: str) -> None:
-        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
-        prefix = f"{path}: " if path else ""
-        self.problems.append(Problem(self.file, line, col, prefix + message))
-
-    def mapping(self, node: yaml.Node, path: str, keys: set[str]) -> dict[str, yaml.Node]:
-        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
-            return {}
-        if not isinstance(node, yaml.MappingNode):
-            self.fail(node, path, "expected a mapping")
-            return {}
-        out: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            sub = f"{path}.{key}" if path else key
-            if key not in keys:
-                self.fail(key_node, sub, "unknown key" + _suggest(key, keys))
-            elif key in out:
-                self.fail(key_node, sub, "duplicate key")
-            else:
-                out[key] = value_node
-        return out
-
-    def sequence(self, node: yaml.Node, path: str) -> list[yaml.Node]:
-        if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):
-            return []
-        if not isinstance(node, yaml.SequenceNode):
-            self.fail(node, path, "expected a list")
-            return []
-        return list(node.value)
-
-    def text(self, node: yaml.Node, path: str) -> str | None:
-        if not isinstance(node, yaml.ScalarNode):
-            self.fail(node, path, "expected a single value")
-            return None
-        if node.tag.endswith(":null"):
-            return None
-        raw = str(node.value)
-        names: list[str] = []
-
-        def repl(m: re.Match[str]) -> str:
-            names.append(m.group(1))
-            value = self.env.get(m.group(1))
-            if value is None or (value == "" and m.group(2) is not None):
-                return m.group(2) if m.group(2) is not None else ""
-            return value
-
-        out = ENV_RE.sub(repl, raw)
-        if names:
-            self.env_used[path] = names[0]
-        return out
-
-    def string(
-        self, node: yaml.Node, path: str, check: Callable[[str], str | None] | None = None
-    ) -> str | None:
-        value = self.text(node, path)
-        if value is not None and check is not None and (msg := check(value)):
-            self.fail(node, path, msg)
-            return None
-        return value
-
-    def integer(self, node: yaml.Node, path: str, minimum: int | None = None) -> int | None:
-        value = self.text(node, path)
-        if value is None:
-            return None
-        try:
-            number = int(value)
-        except ValueError:
-            self.fail(node, path, f"expected a whole number, got {value!r}")
-            return None
-        if minimum is not None and number < minimum:
-            self.fail(node, path, f"must be at least {minimum}, got {number}")
-            return None
-        return number
-
-    def boolean(self, node: yaml.Node, path: str) -> bool | None:
-        value = self.text(node, path)
-        if value is None:
-            return None
-        lowered = value.strip().lower()
-        if lowered in ("true", "yes", "on", "1"):
-            return True
-        if lowered in ("false", "no", "off", "0", ""):
-            return False
-        self.fail(node, path, f"expected true or false, got {value!r}")
-        return None
-
-    def duration(self, node: yaml.Node, path: str, minimum: float = 0.0) -> float | None:
-        value = self.text(node, path)
-        if value is None:
-            return None
-        try:
-            seconds = parse_duration(value)
-        except ValueError as e:
-            self.fail(node, path, str(e))
-            return None
-        if seconds < minimum:
-            self.fail(node, path, f"must be at least {_fmt_seconds(minimum)}, got {value}")
-            return None
-        return seconds
-
-
-def _suggest(key: str, keys: set[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(key, sorted(keys), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _fmt_seconds(seconds: float) -> str:
-    return f"{seconds:g}s"
-
-
 def _check_url(value: str) -> str | None:
     if not re.match(r"^https?://[^\s/]+", value):
         return f"expected an http(s) URL, got {value!r}"
@@ -260,7 +128,7 @@ _SOURCE_KEYS = {
 }
 
 
-def _telegram(r: _Reader, node: yaml.Node | None) -> TelegramConfig:
+def _telegram(r: Reader, node: yaml.Node | None) -> TelegramConfig:
     keys = {"token", "api_base_url", "admins", "link_preview"}
     m = r.mapping(node, "telegram", keys) if node is not None else {}
     token = r.text(m["token"], "telegram.token") if "token" in m else None
@@ -282,7 +150,7 @@ def _telegram(r: _Reader, node: yaml.Node | None) -> TelegramConfig:
     )
 
 
-def _source(r: _Reader, node: yaml.Node, path: str, seen: dict[str, str]) -> Source | None:
+def _source(r: Reader, node: yaml.Node, path: str, seen: dict[str, str]) -> Source | None:
     m = r.mapping(node, path, _SOURCE_KEYS)
     before = len(r.problems)
     for required in ("id", "url"):
@@ -318,7 +186,7 @@ def _check_source_id(value: str) -> str | None:
     return None if SOURCE_ID_RE.match(value) else f"must match [a-z0-9-]+, got {value!r}"
 
 
-def _translation(r: _Reader, node: yaml.Node | None) -> TranslationConfig:
+def _translation(r: Reader, node: yaml.Node | None) -> TranslationConfig:
     keys = {"default_language", "timeout", "providers", "pool_size"}
     m = r.mapping(node, "translation", keys) if node is not None else {}
     kwargs: dict[str, Any] = {}
@@ -339,7 +207,7 @@ def _translation(r: _Reader, node: yaml.Node | None) -> TranslationConfig:
     return TranslationConfig(**{k: v for k, v in kwargs.items() if v is not None})
 
 
-def _provider(r: _Reader, node: yaml.Node, path: str) -> ProviderSpec | None:
+def _provider(r: Reader, node: yaml.Node, path: str) -> ProviderSpec | None:
     m = r.mapping(node, path, {"type", "url", "api_key", "region"})
     if "type" not in m:
         r.fail(node, path, "missing required key 'type'")
@@ -360,7 +228,7 @@ def _provider(r: _Reader, node: yaml.Node, path: str) -> ProviderSpec | None:
     return ProviderSpec(type=kind, url=url, api_key=key or None, region=region or None)
 
 
-def _polling(r: _Reader, node: yaml.Node | None) -> PollingConfig:
+def _polling(r: Reader, node: yaml.Node | None) -> PollingConfig:
     durations = {"max_age", "dedup_window", "retention"}
     ints = {"max_failures": 1, "concurrency": 1, "per_host": 1, "max_bytes": 1024}
     m = r.mapping(node, "polling", durations | set(ints)) if node is not None else {}
@@ -373,7 +241,7 @@ def _polling(r: _Reader, node: yaml.Node | None) -> PollingConfig:
     return PollingConfig(**{k: v for k, v in kwargs.items() if v is not None})
 
 
-def _delivery(r: _Reader, node: yaml.Node | None) -> DeliveryConfig:
+def _delivery(r: Reader, node: yaml.Node | None) -> DeliveryConfig:
     m = r.mapping(node, "delivery", {"backlog_alert", "max_attempts"}) if node is not None else {}
     kwargs = {k: r.integer(v, f"delivery.{k}", minimum=1) for k, v in m.items()}
     return DeliveryConfig(**{k: v for k, v in kwargs.items() if v is not None})
@@ -404,7 +272,7 @@ def parse_config(
     text: str, *, file: str, base: Path | None, env: Mapping[str, str] | None = None
 ) -> Config:
     """Validate config text; raise ConfigError listing every problem."""
-    reader = _Reader(file, os.environ if env is None else env)
+    reader = Reader(file, os.environ if env is None else env)
     try:
         root = yaml.compose(text)
     except yaml.MarkedYAMLError as e:
@@ -420,7 +288,7 @@ def parse_config(
     return config
 
 
-def _build(r: _Reader, top: dict[str, yaml.Node], base: Path | None) -> Config:
+def _build(r: Reader, top: dict[str, yaml.Node], base: Path | None) -> Config:
     telegram = _telegram(r, top.get("telegram"))
     storage = r.mapping(top["storage"], "storage", {"path"}) if "storage" in top else {}
     db = r.text(storage["path"], "storage.path") if "path" in storage else None
@@ -454,7 +322,7 @@ def _build(r: _Reader, top: dict[str, yaml.Node], base: Path | None) -> Config:
     )
 
 
-def _choice(r: _Reader, m: dict[str, yaml.Node], key: str, options: tuple[str, ...]) -> str | None:
+def _choice(r: Reader, m: dict[str, yaml.Node], key: str, options: tuple[str, ...]) -> str | None:
     if key not in m:
         return None
     value = r.text(m[key], f"log.{key}")

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, tzinfo
 from bot.chat import i18n
 from bot.chat.i18n import Safe
 from bot.chat.turn import Turn, reply_language
-from bot.config import parse_duration
 from bot.store import chats
 from bot.store.chats import LANG_OFF
 from bot.store.db import transaction
+from bot.yamlread import parse_duration
 
 MAX_MUTE = 30 * 86400.0  # seconds
 _EXAMPLES = 3  # rule ids and tags suggested when a target is unknown

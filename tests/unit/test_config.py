@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_config, parse_config, parse_duration
+from bot.config import load_config, parse_config
 from bot.errors import ConfigError
+from bot.yamlread import parse_duration
 
 ROOT = Path(__file__).resolve().parents[2]
 
