@@ -3,9 +3,9 @@
 Pure (no I/O), stdlib `html.parser` only: trafilatura's dependency tree is too heavy for a
 small VPS. The approach is Readability's, in brief:
 
-1. Decode: the HTTP charset, else ``<meta charset>``, each only if it decodes the bytes, through
-   `bot.ingest.parse.choose_encoding` (valid UTF-8 wins; a statistical guess last). Input
-   beyond `MAX_BYTES` is cut, and the tree is at most `MAX_DEPTH` deep: work stays bounded.
+1. Decode (`bot.ingest.charset.decode_page`): the HTTP charset, else ``<meta charset>``, each
+   only if it decodes the bytes (valid UTF-8 wins; a statistical guess last). Input beyond
+   `MAX_BYTES` is cut, and the tree is at most `MAX_DEPTH` deep: work stays bounded.
 2. Build a small tree without scripts, styles and hidden elements, then drop the page chrome:
    navigation, headers, footers, asides, forms, figures (with their captions), and elements
    whose class or id says comment, share, related, promo, cookie, subscribe, sidebar, menu...
@@ -30,8 +30,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from bot.ingest.charset import decode_page
 from bot.ingest.normalize import clean_text
-from bot.ingest.parse import choose_encoding
 
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 180
@@ -77,16 +77,9 @@ _KEEP = re.compile(r"article-?(?:body|content|text)|story-?body|post-?(?:body|co
 _POSITIVE = re.compile(r"article|body|content|entry|main|post|text|story|blog")
 _NEGATIVE = re.compile(r"hidden|banner|comment|foot|meta|promo|related|share|sidebar|tags|widget")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
 _CAMEL = re.compile(r"([a-z])([A-Z])")
 _COMMAS = re.compile(r"[,،，、]")
 _SPACE = re.compile(r"\s+")
-# labels whose WHATWG decoder is a superset codec, as browsers read them
-_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs",
-            "shift_jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "euc-kr": "cp949",
-            "ks_c_5601-1987": "cp949", "tis-620": "cp874", "iso-8859-11": "cp874",
-            "iso-8859-1": "windows-1252", "latin1": "windows-1252", "us-ascii": "windows-1252",
-            "ascii": "windows-1252", "iso-8859-9": "windows-1254"}  # fmt: skip
 _PARA = "\x00"  # a paragraph break while writing text out
 
 
@@ -219,44 +212,6 @@ def _parse(text: str) -> _TreeBuilder:
             return builder
     builder.close()
     return builder
-
-
-def _decode(body: bytes, charset: str | None) -> str:
-    if len(body) > MAX_BYTES:
-        body = _cut(body)
-    match = _META_CHARSET.search(body[:16_384])
-    meta = match.group(1).decode("ascii") if match else None
-    hint = next((_codec(c) for c in (charset, meta) if c and _decodes(body, c)), None)
-    encoding = choose_encoding(body, hint)
-    if encoding is None:  # a BOM or a UTF-16 layout
-        bom = body[:2] in (b"\xff\xfe", b"\xfe\xff")
-        encoding = "utf-16" if bom else "utf-16-be" if body[:1] == b"\x00" else "utf-16-le"
-    return body.decode(_codec(encoding), errors="replace").lstrip("\ufeff")
-
-
-def _cut(body: bytes) -> bytes:
-    """The first `MAX_BYTES`, less a UTF-8 character cut in two (which would hide the UTF-8)."""
-    head = body[:MAX_BYTES]
-    for back in range(1, 4):
-        byte = head[-back]
-        if byte < 0x80:
-            break
-        if byte >= 0xC0:  # the lead byte of the last character: is it whole?
-            size = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
-            return head if size <= back else head[:-back]
-    return head
-
-
-def _codec(label: str) -> str:
-    return _ALIASES.get(label.lower(), label)
-
-
-def _decodes(body: bytes, label: str) -> bool:
-    try:
-        body.decode(_codec(label))
-    except (LookupError, UnicodeDecodeError):
-        return False
-    return True
 
 
 def _count(root: _Node) -> list[_Node]:
@@ -432,7 +387,7 @@ def extract_main_text(body: bytes, *, url: str, charset: str | None = None) -> s
     del url  # the page's address: part of the API for site rules; none are needed yet
     if not body.strip():
         return ""
-    builder = _parse(_decode(body, charset))
+    builder = _parse(decode_page(body, charset, max_bytes=MAX_BYTES))
     _count(builder.root)
     _prune(builder.root)
     order = _count(builder.root)

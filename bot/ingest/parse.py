@@ -3,17 +3,12 @@ JSON Feed 1.0/1.1; feed-link discovery in HTML pages; a fast id scan for the col
 
 This is the only module that imports feedparser. Blocking: call it through `asyncio.to_thread`.
 
-Character sets: the bytes are decoded here before feedparser sees them, because a wrong label
-is common in the wild. Order: a BOM or UTF-16/32 layout (left to feedparser); bytes that are
-valid UTF-8 are UTF-8 whatever the label says (valid UTF-8 by accident is vanishingly rare in
-legacy encodings, while "ISO-8859-1" on UTF-8 is common); then the HTTP charset, then the XML
-declaration, each only if it decodes the bytes; then a statistical guess (charset_normalizer);
-finally windows-1252.
+Character sets: the bytes are decoded (`bot.ingest.charset`) before feedparser sees them,
+because a wrong label is common in the wild.
 """
 
 from __future__ import annotations
 
-import codecs
 import io
 import json
 import re
@@ -28,6 +23,7 @@ import feedparser
 
 from bot.analyze.language import normalize_code
 from bot.errors import FeedError
+from bot.ingest.charset import decode_page, to_utf8
 from bot.ingest.normalize import parse_date
 from bot.model import ParsedFeed, RawEntry
 
@@ -42,11 +38,9 @@ _FEED_TYPES = {
     "text/xml",
     "application/xml",
 }
-_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _HTML_START = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S
 )
-_TAGS = re.compile(r"<[^>]*>")
 _SY_PERIOD = {"hourly": 3600, "daily": 86400, "weekly": 604800, "monthly": 2592000}
 
 
@@ -56,56 +50,6 @@ class FeedLinksFound(FeedError):
     def __init__(self, links: list[str]) -> None:
         super().__init__(f"the server returned an HTML page; its feed is at {links[0]}")
         self.links = links
-
-
-def choose_encoding(body: bytes, http_charset: str | None) -> str | None:
-    """The encoding to decode `body` with, or None to leave it to feedparser (BOM, UTF-16/32)."""
-    if body[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or b"\x00" in body[:4]:
-        return None
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return "utf-8"
-    match = _XML_ENCODING.match(body[:300])
-    declared = match.group(1).decode("ascii") if match else None
-    for label in (http_charset, declared):
-        if label and _decodes(body, label):
-            return label
-    return _guess(body)
-
-
-def _decodes(body: bytes, label: str) -> bool:
-    try:
-        body.decode(label)
-    except (LookupError, UnicodeDecodeError):
-        return False
-    return True
-
-
-def _guess(body: bytes) -> str:
-    """windows-1252 when that reads as mostly-ASCII Latin text (as browsers assume), else a
-    statistical guess: Cyrillic in windows-1251 read as 1252 is nearly all accented letters."""
-    latin = _TAGS.sub(" ", body[:200_000].decode("windows-1252", errors="replace"))
-    letters = [ch for ch in latin if ch.isalpha()]
-    accented = sum(1 for ch in letters if ord(ch) > 0x7F)
-    if not letters or accented <= 0.3 * len(letters):
-        return "windows-1252"
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:  # pragma: no cover - charset_normalizer comes with requests
-        return "windows-1252"
-    best = from_bytes(body[:200_000]).best()
-    return best.encoding if best is not None and _decodes(body, best.encoding) else "windows-1252"
-
-
-def _to_utf8(body: bytes, http_charset: str | None) -> tuple[bytes, str | None]:
-    encoding = choose_encoding(body, http_charset)
-    if encoding is None:
-        return body, http_charset
-    text = body.decode(encoding)
-    return text.lstrip("\ufeff").encode("utf-8"), "utf-8"
 
 
 def looks_like_html(body: bytes) -> bool:
@@ -120,7 +64,7 @@ def parse_feed(
     links a feed) or no feed at all."""
     if not body.strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff"):
         raise FeedError("empty body: the server returned no content")
-    data, used_charset = _to_utf8(body, charset)
+    data, used_charset = to_utf8(body, charset)
     if looks_like_html(data):
         links = find_feed_links(data, url)
         if links:
@@ -266,7 +210,7 @@ class _LinkFinder(HTMLParser):
 def find_feed_links(body: bytes, base_url: str) -> list[str]:
     """Feed URLs an HTML page announces with <link rel="alternate" type="...rss/atom/json...">,
     absolute, in page order, each once."""
-    text = body.decode(choose_encoding(body, None) or "utf-8", errors="replace")
+    text = decode_page(body, None, max_bytes=len(body))
     finder = _LinkFinder(base_url)
     finder.feed(text)
     finder.close()
@@ -388,7 +332,6 @@ def scan_ids(body: bytes, *, url: str, charset: str | None = None) -> list[RawEn
 __all__ = [
     "NO_FEED_LINK",
     "FeedLinksFound",
-    "choose_encoding",
     "find_feed_links",
     "is_feed_content_type",
     "looks_like_html",

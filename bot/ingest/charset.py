@@ -1,0 +1,108 @@
+"""Decoding bytes whose charset label may lie: feeds and article pages.
+
+A wrong label is common in the wild. Order: a BOM or UTF-16/32 layout (left to the reader);
+bytes that are valid UTF-8 are UTF-8 whatever the label says (valid UTF-8 by accident is
+vanishingly rare in legacy encodings, while "ISO-8859-1" on UTF-8 is common); then the HTTP
+charset, then the document's own declaration (XML's, or a page's `<meta charset>`), each only
+if it decodes the bytes; then a statistical guess (charset_normalizer); finally windows-1252.
+Labels are read as browsers read them (`gb2312` is gb18030, `iso-8859-1` is windows-1252).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+_XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
+_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.I)
+_TAGS = re.compile(r"<[^>]*>")
+# labels whose WHATWG decoder is a superset codec, as browsers read them
+_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs",
+            "shift_jis": "cp932", "sjis": "cp932", "x-sjis": "cp932", "euc-kr": "cp949",
+            "ks_c_5601-1987": "cp949", "tis-620": "cp874", "iso-8859-11": "cp874",
+            "iso-8859-1": "windows-1252", "latin1": "windows-1252", "us-ascii": "windows-1252",
+            "ascii": "windows-1252", "iso-8859-9": "windows-1254"}  # fmt: skip
+
+
+def choose_encoding(body: bytes, http_charset: str | None) -> str | None:
+    """The encoding to decode `body` with, or None to leave it to feedparser (BOM, UTF-16/32)."""
+    if body[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or b"\x00" in body[:4]:
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    match = _XML_ENCODING.match(body[:300])
+    declared = match.group(1).decode("ascii") if match else None
+    for label in (http_charset, declared):
+        if label and _decodes(body, label):
+            return label
+    return _guess(body)
+
+
+def _decodes(body: bytes, label: str) -> bool:
+    try:
+        body.decode(_codec(label))
+    except (LookupError, UnicodeDecodeError):
+        return False
+    return True
+
+
+def _guess(body: bytes) -> str:
+    """windows-1252 when that reads as mostly-ASCII Latin text (as browsers assume), else a
+    statistical guess: Cyrillic in windows-1251 read as 1252 is nearly all accented letters."""
+    latin = _TAGS.sub(" ", body[:200_000].decode("windows-1252", errors="replace"))
+    letters = [ch for ch in latin if ch.isalpha()]
+    accented = sum(1 for ch in letters if ord(ch) > 0x7F)
+    if not letters or accented <= 0.3 * len(letters):
+        return "windows-1252"
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - charset_normalizer comes with requests
+        return "windows-1252"
+    best = from_bytes(body[:200_000]).best()
+    return best.encoding if best is not None and _decodes(body, best.encoding) else "windows-1252"
+
+
+def to_utf8(body: bytes, http_charset: str | None) -> tuple[bytes, str | None]:
+    """A feed's bytes re-encoded as UTF-8 (and the charset to tell feedparser); a BOM or a
+    UTF-16/32 layout is left as it is, for feedparser to read."""
+    encoding = choose_encoding(body, http_charset)
+    if encoding is None:
+        return body, http_charset
+    text = body.decode(_codec(encoding))
+    return text.lstrip("\ufeff").encode("utf-8"), "utf-8"
+
+
+def decode_page(body: bytes, charset: str | None, *, max_bytes: int) -> str:
+    """An HTML page as text: the HTTP charset, else `<meta charset>`, each only if it decodes
+    the bytes, through `choose_encoding`; only the first `max_bytes` are read."""
+    if len(body) > max_bytes:
+        body = _cut(body, max_bytes)
+    match = _META_CHARSET.search(body[:16_384])
+    meta = match.group(1).decode("ascii") if match else None
+    hint = next((_codec(c) for c in (charset, meta) if c and _decodes(body, c)), None)
+    encoding = choose_encoding(body, hint)
+    if encoding is None:  # a BOM or a UTF-16 layout
+        bom = body[:2] in (b"\xff\xfe", b"\xfe\xff")
+        encoding = "utf-16" if bom else "utf-16-be" if body[:1] == b"\x00" else "utf-16-le"
+    return body.decode(_codec(encoding), errors="replace").lstrip("\ufeff")
+
+
+def _cut(body: bytes, size: int) -> bytes:
+    """The first `size` bytes, less a UTF-8 character cut in two (which would hide the UTF-8)."""
+    head = body[:size]
+    for back in range(1, 4):
+        byte = head[-back]
+        if byte < 0x80:
+            break
+        if byte >= 0xC0:  # the lead byte of the last character: is it whole?
+            length = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return head if length <= back else head[:-back]
+    return head
+
+
+def _codec(label: str) -> str:
+    return _ALIASES.get(label.lower(), label)
