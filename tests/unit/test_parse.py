@@ -145,6 +145,14 @@ def test_http_charset_passed_to_parser() -> None:
     assert parse_feed(body, url=URL, charset="koi8-r").title == "Новости"
 
 
+def test_labels_are_read_as_browsers_read_them() -> None:
+    """A feed labelled gb2312 that uses a GBK character (镕, as in 朱镕基) reads whole, as a
+    browser reads it: the label names the family, not the strict subset."""
+    doc = "<rss version='2.0'><channel><item><title>朱镕基访问北京</title></item></channel></rss>"
+    feed = parse_feed(doc.encode("gbk"), url=URL, charset="gb2312")
+    assert feed.entries[0].title == "朱镕基访问北京"
+
+
 def test_undeclared_latin1_is_readable() -> None:
     """Latin-1 bytes with no declaration anywhere come out as the right accented letters."""
     doc = (
