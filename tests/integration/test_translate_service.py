@@ -1,6 +1,7 @@
 """TranslationService against the local translation server, through the real clients.
 
-libre goes through our aiohttp client; google through deep-translator's GoogleTranslator.
+libre goes through our aiohttp client; google, deepl, microsoft and mymemory through
+deep-translator's clients, each against an endpoint of the shape it speaks.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bot.deliver.translate import ProviderConfig, TranslationService
 from bot.errors import TranslationError
 from bot.model import Article, KeyLine, RuleId, RuleRef, SourceId, Story
 from bot.store.translations import DDL, SqliteTranslationCache
-from tests.servers.translate import TranslateServer
+from tests.servers.translate import ENDPOINTS, TranslateServer
 
 Make = Callable[..., Awaitable[TranslationService]]
 
@@ -307,3 +308,66 @@ async def test_languages_unknown_at_start_are_learned_later(
         assert service.supports("id")
         assert not service.supports("ko")  # the server does not offer it
         await service.close()
+
+
+DEEP_TRANSLATOR_KEYED = ["deepl", "microsoft", "mymemory"]
+
+
+def keyed(provider: str, server: TranslateServer, key: str | None = "secret") -> ProviderConfig:
+    """deepl and microsoft need a key (`:fx` marks a DeepL free key); mymemory takes none."""
+    api_key = {"deepl": f"{key}:fx", "microsoft": key}.get(provider) if key else None
+    return ProviderConfig(provider, url=server.provider_url(provider), api_key=api_key)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("provider", DEEP_TRANSLATOR_KEYED)
+async def test_deepl_microsoft_and_mymemory_translate_through_deep_translator(
+    make: Make, translate_server: TranslateServer, provider: str
+) -> None:
+    """Each of them, alone, translates headline and key line through deep-translator's client
+    against its endpoint on the local server, in the provider's code for German (MyMemory's is
+    `de-DE`): one request per text."""
+    translate_server.api_key = "secret:fx" if provider == "deepl" else "secret"
+    service = await make(keyed(provider, translate_server))
+    result = await service.translate_story(story("Korut kirim pasukan", ("Pasukan tiba.",)), "de")
+    code = "de-DE" if provider == "mymemory" else "de"
+    assert (result.failed, result.provider) == (False, provider)
+    assert result.title == f"[{code}] Korut kirim pasukan"
+    assert result.key_lines == (f"[{code}] Pasukan tiba.",)
+    assert translate_server.total == 2
+    assert sorted(translate_server.texts) == ["Korut kirim pasukan", "Pasukan tiba."]
+
+
+@pytest.mark.parametrize("provider", ["deepl", "microsoft"])
+async def test_a_refused_key_hands_over_to_the_next_provider(
+    make: Make, translate_server: TranslateServer, provider: str
+) -> None:
+    """A DeepL or Microsoft key the service refuses is a failure of that provider: the next one
+    configured translates, and the alert is not lost."""
+    translate_server.api_key = "the-right-one"
+    service = await make(
+        keyed(provider, translate_server, key="wrong"),
+        ProviderConfig("google", url=translate_server.google_url),
+    )
+    result = await service.translate_story(story("Rusia dan Korut"), "en")
+    assert (result.failed, result.provider) == (False, "google")
+    assert result.title == "[en] Rusia dan Korut"
+    assert translate_server.requests[ENDPOINTS[provider]] == 1
+
+
+@pytest.mark.parametrize("fault", ["500", "garbage", "hang"])
+@pytest.mark.parametrize("provider", DEEP_TRANSLATOR_KEYED)
+async def test_a_failing_deep_translator_provider_is_bounded_and_handed_over(
+    make: Make, translate_server: TranslateServer, provider: str, fault: str
+) -> None:
+    """An error, a page that is not an answer, or no answer at all: within the deadline the next
+    provider translates."""
+    service = await make(
+        keyed(provider, translate_server),
+        ProviderConfig("google", url=translate_server.google_url),
+        timeout=0.5,
+    )
+    translate_server.fail_next(1, fault, only=provider)
+    started = time.monotonic()
+    result = await service.translate_story(story("Rusia dan Korut"), "en")
+    assert time.monotonic() - started < 0.5 + 0.8
+    assert (result.failed, result.provider) == (False, "google")

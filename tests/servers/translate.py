@@ -1,4 +1,5 @@
-"""A local translation server: LibreTranslate-compatible, plus a Google-shaped endpoint.
+"""A local translation server: LibreTranslate-compatible, plus Google-, DeepL-, Microsoft- and
+MyMemory-shaped endpoints, each answering what deep-translator's client for it requests and parses.
 
 Translations are visible and deterministic: `"[<target>] " + text`, with the target code exactly as
 the client sent it (so tests see the provider's code: `zh-Hans` for libre, `iw` for google).
@@ -7,8 +8,15 @@ the client sent it (so tests see the provider's code: `zh-Hans` for libre, `iw` 
   `target`; `api_key`), `GET /languages`; errors as the real server words them (`{"error": ...}`).
 - Google: `GET /m?sl=..&tl=..&q=..` answers HTML with `<div class="t0">...</div>`, which is what
   deep-translator's GoogleTranslator requests and parses.
+- DeepL: `GET /deepl/v2/translate?auth_key=..&source_lang=..&target_lang=..&text=..` answers
+  `{"translations": [{"text": ...}]}`; a wrong `auth_key` is 403, as DeepL answers it.
+- Microsoft: `POST /microsoft/translate?api-version=3.0&from=..&to=..` with `[{"text": ...}]` and
+  the key in `Ocp-Apim-Subscription-Key`, answering `[{"translations": [{"text": ..., "to": ..}]}]`;
+  a wrong key is 401 with `{"error": {...}}`. `GET /microsoft/languages` lists the languages.
+- MyMemory: `GET /mymemory/get?q=..&langpair=SRC|TGT` answers `{"responseData": {"translatedText":
+  ...}, "matches": []}`.
 - Faults: `fail_next(n, kind, only=None)` with kind "429", "500", "garbage", "hang" or "drop" (the
-  connection is closed without an answer), `only="libre"|"google"` for one endpoint; `latency`
+  connection is closed without an answer), `only=` one of `ENDPOINTS` for one endpoint; `latency`
   seconds before each answer; `char_limit` on libre requests
   and `google_limit` on google texts (400 when exceeded). Counts requests and records texts seen.
 
@@ -37,6 +45,13 @@ LANGUAGES = {
     "pt-BR": "Portuguese (Brazil)", "nb": "Norwegian Bokmål", "uk": "Ukrainian", "vi": "Vietnamese",
 }  # fmt: skip
 FAULTS = ("429", "500", "garbage", "hang", "drop")
+ENDPOINTS = {
+    "libre": "/translate",
+    "google": "/m",
+    "deepl": "/deepl/v2/translate",
+    "microsoft": "/microsoft/translate",
+    "mymemory": "/mymemory/get",
+}
 
 
 class TranslateServer:
@@ -64,24 +79,34 @@ class TranslateServer:
     def google_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/m"
 
+    def provider_url(self, provider: str) -> str:
+        """The `url` to configure for a provider type to reach this server."""
+        if provider == "libre":
+            return self.url
+        base = f"http://127.0.0.1:{self.port}"
+        return base + ENDPOINTS[provider].removesuffix("/translate")
+
     @property
     def total(self) -> int:
-        """Translation requests received (libre and google)."""
-        return self.requests["/translate"] + self.requests["/m"]
+        """Translation requests received, on every endpoint."""
+        return sum(self.requests[path] for path in ENDPOINTS.values())
 
     def fail_next(self, n: int, kind: str, *, only: str | None = None) -> None:
-        """The next `n` translation requests fail as `kind` (one of FAULTS); `only="libre"` or
-        `only="google"` limits the faults to that endpoint."""
+        """The next `n` translation requests fail as `kind` (one of FAULTS); `only` (a key of
+        `ENDPOINTS`) limits the faults to that endpoint."""
         assert kind in FAULTS, kind
-        assert only in (None, "libre", "google"), only
-        path = {None: None, "libre": "/translate", "google": "/m"}[only]
-        self._faults.extend([(kind, path)] * n)
+        assert only is None or only in ENDPOINTS, only
+        self._faults.extend([(kind, None if only is None else ENDPOINTS[only])] * n)
 
     async def start(self, port: int = 0) -> None:
         app = web.Application()
         app.router.add_post("/translate", self._libre)
         app.router.add_get("/languages", self._languages)
         app.router.add_get("/m", self._google)
+        app.router.add_get(ENDPOINTS["deepl"], self._deepl)
+        app.router.add_post(ENDPOINTS["microsoft"], self._microsoft)
+        app.router.add_get("/microsoft/languages", self._microsoft_languages)
+        app.router.add_get(ENDPOINTS["mymemory"], self._mymemory)
         # Google's GET carries the text in the URL: allow lines as long as a 1500-character query.
         self._runner = web.AppRunner(app, max_line_size=65536, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -163,6 +188,59 @@ class TranslateServer:
         translated = html.escape(self._translate(text, request.query.get("sl", "auto"), target))
         page = f'<html><body><div class="t0">{translated}</div></body></html>'
         return web.Response(text=page, content_type="text/html")
+
+    async def _deepl(self, request: web.Request) -> web.StreamResponse:
+        fault = await self._fault(request)
+        if fault is not None:
+            return fault
+        q = request.query
+        if self.api_key and q.get("auth_key") != self.api_key:
+            return web.json_response({"message": "Authorization failure"}, status=403)
+        if not q.get("target_lang") or "text" not in q:
+            return web.json_response({"message": "Value for 'target_lang' not supported."}, 400)
+        source = q.get("source_lang", "")
+        out = self._translate(q["text"], source, q["target_lang"])
+        return web.json_response(
+            {"translations": [{"detected_source_language": source.upper(), "text": out}]}
+        )
+
+    async def _microsoft(self, request: web.Request) -> web.StreamResponse:
+        fault = await self._fault(request)
+        if fault is not None:
+            return fault
+        if self.api_key and request.headers.get("Ocp-Apim-Subscription-Key") != self.api_key:
+            error = {"code": 401000, "message": "The request is not authorized."}
+            return web.json_response({"error": error}, status=401)
+        target, source = request.query.get("to", ""), request.query.get("from", "")
+        body = await request.json()
+        out = [
+            {
+                "translations": [
+                    {"text": self._translate(item["text"], source, target), "to": target}
+                ]
+            }
+            for item in body
+        ]
+        return web.json_response(out)
+
+    async def _microsoft_languages(self, request: web.Request) -> web.Response:
+        self.requests[request.path] += 1
+        names = {code.lower(): {"name": name} for code, name in self.languages.items()}
+        return web.json_response({"translation": names})
+
+    async def _mymemory(self, request: web.Request) -> web.StreamResponse:
+        fault = await self._fault(request)
+        if fault is not None:
+            return fault
+        source, _, target = request.query.get("langpair", "").partition("|")
+        out = self._translate(request.query.get("q", ""), source, target)
+        return web.json_response(
+            {
+                "responseData": {"translatedText": out, "match": 1},
+                "matches": [],
+                "responseStatus": 200,
+            }
+        )
 
     def _translate(self, text: str, source: str, target: str) -> str:
         self.texts.append(text)
