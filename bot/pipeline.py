@@ -16,7 +16,6 @@ import logging
 import random
 import sqlite3
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -25,6 +24,7 @@ from bot import metrics
 from bot.analyze.engine import Document, MatchReport, RuleSet
 from bot.analyze.language import detect_language, normalize_code
 from bot.config import PollingConfig
+from bot.deliver import snapshot
 from bot.deliver.format import render_alert
 from bot.errors import SourceError
 from bot.ingest.fetch import FetchResult
@@ -50,7 +50,6 @@ from bot.store.sources import SourceState
 from bot.stories import StoryIndex
 
 log = logging.getLogger("warta.pipeline")
-RECENT_STORIES = 500  # stories whose queued alerts can still be re-rendered with later outlets
 
 
 class StoryTranslator(Protocol):
@@ -73,7 +72,6 @@ class Pipeline:
     stories: StoryIndex = field(default_factory=StoryIndex)
     on_enqueued: Callable[[int], None] = lambda n: None
     on_disabled: Callable[[SourceState, str], None] = lambda s, why: None
-    recent: OrderedDict[str, list[tuple[int, Planned]]] = field(default_factory=OrderedDict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,7 +82,7 @@ class Planned:
     thread_id: int | None
     message: RenderedMessage
     held: bool
-    story: Story  # as rendered for this chat (its rules), kept to re-render with later outlets
+    story: Story  # as rendered for this chat (its rules): kept with the row (`snapshot`)
     translation: Translation | None
     prefs: ChatPrefs
 
@@ -334,36 +332,34 @@ def _commit(
                     conn, story.story_id, alert.chat_id, outbox_id=None, now=now
                 ):
                     continue  # another outlet's copy of this story reached the chat first
-                row_id = outbox.enqueue(
+                outbox.enqueue(
                     conn, chat_id=alert.chat_id, thread_id=alert.thread_id,
                     message=alert.message, now=now, story_id=story.story_id, held=alert.held,
+                    rendered_from=snapshot.dump(alert.story, alert.translation, alert.prefs),
                 )  # fmt: skip
-                _remember(p, story.story_id, row_id, alert)
                 enqueued += 1
     metrics.ALERTS.inc(enqueued)
     return enqueued
 
 
-def _remember(p: Pipeline, story_id: str, row_id: int, alert: Planned) -> None:
-    """Keep what an alert was rendered from, so a later outlet can be added while it waits."""
-    p.recent.setdefault(story_id, []).append((row_id, alert))
-    p.recent.move_to_end(story_id)
-    while len(p.recent) > RECENT_STORIES:
-        p.recent.popitem(last=False)
-
-
 def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...], now: float) -> None:
     """Another outlet carries a story: its alerts are re-rendered to name it — rewritten while
-    they wait in the outbox, edited in the chat once sent."""
-    for row_id, alert in p.recent.get(story_id, []):
-        own = alert.story.article.source_name
-        story = replace(alert.story, other_sources=tuple(n for n in outlets if n != own))
-        message = render_alert(story, alert.translation, alert.prefs)
+    they wait in the outbox, edited in the chat once sent (from what each was rendered from,
+    kept with its row: a restart in between changes nothing)."""
+    for row_id, chat_id, rendered_from in outbox.story_alerts(p.conn, story_id):
+        try:
+            story, translation, prefs = snapshot.load(rendered_from)
+        except (ValueError, KeyError, TypeError) as e:  # a row written by a later version
+            log.warning("alert not re-rendered", extra={"row": row_id, "error": repr(e)})
+            continue
+        own = story.article.source_name
+        story = replace(story, other_sources=tuple(n for n in outlets if n != own))
+        message = render_alert(story, translation, prefs)
         if outbox.rewrite_pending(p.conn, row_id, message):
             continue
         if (message_id := outbox.sent_message_id(p.conn, row_id)) is not None:
             outbox.enqueue(
-                p.conn, chat_id=alert.chat_id, message=message, now=now, kind="edit",
+                p.conn, chat_id=chat_id, message=message, now=now, kind="edit",
                 story_id=story_id, edit_of=message_id,
             )  # fmt: skip
 

@@ -146,6 +146,12 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX outbox_chat;
     CREATE INDEX outbox_chat_due ON outbox(status, chat_id, priority, next_attempt_at, id)
     """,
+    # 4: an alert keeps what it was rendered from, so a later outlet can be named in it after a
+    # restart too; a story's alerts are found through its id
+    """
+    ALTER TABLE outbox ADD COLUMN rendered_from TEXT;
+    CREATE INDEX outbox_story ON outbox(story_id) WHERE story_id IS NOT NULL
+    """,
 )
 
 

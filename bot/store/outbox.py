@@ -65,15 +65,17 @@ def enqueue(
     held: bool = False,
     priority: int | None = None,
     edit_of: int | None = None,
+    rendered_from: str | None = None,
 ) -> int:
-    """Insert one message; call inside the caller's transaction when it must be atomic with more."""
+    """Insert one message; call inside the caller's transaction when it must be atomic with more.
+    `rendered_from`: an alert's `bot.deliver.snapshot`, to render it again with later outlets."""
     if priority is None:
         priority = PRIORITY_REPLY if kind == "reply" else PRIORITY_ALERT
     cur = conn.execute(
         "INSERT INTO outbox (chat_id, thread_id, kind, priority, story_id, text, plain_text,"
         " parse_mode, button_url, button_text, disable_preview, status, next_attempt_at,"
-        " created_at, edit_of)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " created_at, edit_of, rendered_from)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             chat_id,
             thread_id,
@@ -90,9 +92,21 @@ def enqueue(
             now,
             now,
             edit_of,
+            rendered_from,
         ),
     )
     return int(cur.lastrowid or 0)
+
+
+def story_alerts(conn: sqlite3.Connection, story_id: str) -> list[tuple[int, int, str]]:
+    """(row id, chat id, what it was rendered from) of each alert of a story that can be
+    rendered again; the chat id is the row's, which follows a group that became a supergroup."""
+    rows = conn.execute(
+        "SELECT id, chat_id, rendered_from FROM outbox WHERE story_id = ? AND kind = 'alert'"
+        " AND rendered_from IS NOT NULL ORDER BY id",
+        (story_id,),
+    ).fetchall()
+    return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
 
 def claim_due(

@@ -23,6 +23,7 @@ from bot.ingest.intake import http_fetcher
 from bot.model import Source, SourceId
 from bot.pipeline import Pipeline, update_source
 from bot.rulebook import Rulebook
+from bot.store import articles as article_store
 from bot.store import chats as chat_store
 from bot.store import outbox
 from bot.store import sources as source_store
@@ -188,6 +189,45 @@ async def test_an_alert_already_sent_is_edited_to_name_a_later_outlet(
         assert await update(pipeline, "q") == 0  # no second alert...
         await wait_until(lambda: "Outlet Q" in botapi.sent(CHAT)[0].text)  # ...an edit
         assert len(botapi.sent(CHAT)) == 1
+    finally:
+        await relay.stop()
+        await running
+        await bot.shutdown()
+
+
+async def test_a_later_outlet_is_named_in_the_alert_after_a_restart_too(
+    pipeline: Pipeline, feed_server: FeedServer, botapi: BotAPIServer
+) -> None:
+    """The service restarts between the first outlet's alert and the second outlet: the story
+    is still one (the index is rebuilt from storage) and the delivered alert is still edited to
+    name the second outlet, from what it was rendered from, kept with its row."""
+    bot = make_bot(botapi.token, botapi.api_root)
+    relay = Relay(pipeline.conn, TelegramSender(bot))
+    for path in ("/p.xml", "/q.xml"):
+        feed_server.add_item(path, "Weather", f"http://{path[1]}.example/w")
+    add_source(pipeline.conn, "p", feed_server.url("/p.xml"), name="Outlet P")
+    add_source(pipeline.conn, "q", feed_server.url("/q.xml"), name="Outlet Q")
+    await update(pipeline, "p")
+    await update(pipeline, "q")
+    title = "North Korea fires ballistic missile into the East Sea, Seoul says"
+    nk_item(feed_server, "/p.xml", "http://p.example/nk", title=title)
+    assert await update(pipeline, "p") == 1
+    await bot.initialize()
+    running = asyncio.create_task(relay.run())
+    try:
+        relay.wake()
+        (first,) = await botapi.wait_sent(1, chat_id=CHAT)
+        assert "Outlet Q" not in first.text
+        after_restart = Pipeline(  # what a restarted service builds: only the database is kept
+            conn=pipeline.conn, fetch=pipeline.fetch, rules=pipeline.rules, translator=None,
+            polling=pipeline.polling, default_language="en", on_enqueued=lambda n: relay.wake(),
+        )  # fmt: skip
+        after_restart.stories.load(article_store.recent_stories(pipeline.conn, since=0.0))
+        nk_item(feed_server, "/q.xml", "http://q.example/nk", title=title)
+        assert await update(after_restart, "q") == 0  # the same story: no second alert...
+        await wait_until(lambda: "Outlet Q" in botapi.sent(CHAT)[0].text)  # ...an edit
+        assert len(botapi.sent(CHAT)) == 1
+        assert "Outlet P" in botapi.sent(CHAT)[0].text
     finally:
         await relay.stop()
         await running
