@@ -278,6 +278,7 @@ class App:
             stories_before=now - max(cfg.polling.dedup_window * 2, cfg.polling.max_age * 2),
         )  # fmt: skip
         outbox.prune(self.conn, before=now - 7 * 86400)
+        outbox.forget_renders(self.conn, before=now - cfg.polling.dedup_window)
         self.translation_cache.prune(now)
         depth, oldest = outbox.depth(self.conn)
         metrics.QUEUE_DEPTH.set(depth)

@@ -3,7 +3,8 @@
 A later outlet of the same story re-renders the alert from this (naming the new outlet), while
 it waits in the outbox or, once sent, as an edit: after a restart as well as before, since it
 lives in SQLite rather than in memory. The article's full text is left out (rendering never
-shows it); the summary is kept, clipped, for alerts that show it instead of key lines.
+shows it), and its summary unless the alert shows it (no key lines), clipped. Rows forget their
+snapshot once the story's dedup window is over (`bot.store.outbox.forget_renders`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from bot.model import (
 )
 
 VERSION = 1
-SUMMARY_CHARS = 2000  # more than any alert shows
+SUMMARY_CHARS = 1000  # more than any alert shows
 
 
 def dump(story: Story, translation: Translation | None, prefs: ChatPrefs) -> str:
@@ -34,7 +35,8 @@ def dump(story: Story, translation: Translation | None, prefs: ChatPrefs) -> str
         "v": VERSION,
         "article": {
             "source_id": a.source_id, "source_name": a.source_name, "guid": a.guid,
-            "url": a.url, "link": a.link, "title": a.title, "summary": a.summary[:SUMMARY_CHARS],
+            "url": a.url, "link": a.link, "title": a.title,
+            "summary": "" if story.key_lines else a.summary[:SUMMARY_CHARS],
             "published": a.published.isoformat(), "published_known": a.published_known,
             "feed_language": a.feed_language, "source_language": a.source_language,
         },

@@ -213,6 +213,15 @@ def prune(conn: sqlite3.Connection, *, before: float) -> int:
     return cur.rowcount
 
 
+def forget_renders(conn: sqlite3.Connection, *, before: float) -> int:
+    """Drop what alerts older than `before` were rendered from: no outlet joins their story."""
+    cur = conn.execute(
+        "UPDATE outbox SET rendered_from = NULL WHERE rendered_from IS NOT NULL AND created_at < ?",
+        (before,),
+    )
+    return cur.rowcount
+
+
 def rewrite_pending(conn: sqlite3.Connection, row_id: int, message: RenderedMessage) -> bool:
     """Replace a row's message while it has not been sent yet; False when it already went."""
     cur = conn.execute(

@@ -53,10 +53,14 @@ PREFS = ChatPrefs(chat_id=ChatId(-100123), language="en", timezone="Asia/Seoul",
         Translation(target="en", title=None, failed=True),
     ],
 )
-def test_an_alert_renders_the_same_from_its_snapshot(translation: Translation | None) -> None:
-    """Dumped and loaded, the story renders exactly the alert it rendered before; the full text,
-    which no alert shows, is not kept."""
-    s = story()
+@pytest.mark.parametrize("key_lines", [True, False])
+def test_an_alert_renders_the_same_from_its_snapshot(
+    translation: Translation | None, key_lines: bool
+) -> None:
+    """Dumped and loaded, the story renders exactly the alert it rendered before (with key
+    lines, or with the summary in their place); the full text, which no alert shows, is not
+    kept."""
+    s = story() if key_lines else replace(story(), key_lines=())
     loaded, loaded_translation, prefs = snapshot.load(snapshot.dump(s, translation, PREFS))
     assert (loaded_translation, prefs) == (translation, PREFS)
     assert render_alert(loaded, loaded_translation, prefs) == render_alert(s, translation, PREFS)

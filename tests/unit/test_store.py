@@ -47,6 +47,24 @@ def test_pruning_drops_only_what_is_past_retention(tmp_path: Path) -> None:
     conn.close()
 
 
+def test_an_alert_forgets_what_it_was_rendered_from_after_the_dedup_window(
+    tmp_path: Path,
+) -> None:
+    """Once no outlet can join its story, an alert's snapshot is dropped (the row stays): the
+    outbox does not carry two copies of every alert for a week."""
+    conn = open_db(tmp_path / "w.db")
+    message = RenderedMessage(text="hi")
+    old = outbox.enqueue(conn, chat_id=1, message=message, now=100.0, story_id="s1",
+                         rendered_from="{}")  # fmt: skip
+    new = outbox.enqueue(conn, chat_id=1, message=message, now=9_000.0, story_id="s2",
+                         rendered_from="{}")  # fmt: skip
+    assert outbox.forget_renders(conn, before=5_000.0) == 1
+    assert outbox.story_alerts(conn, "s1") == []
+    assert outbox.story_alerts(conn, "s2") == [(new, 1, "{}")]
+    assert outbox.get_row(conn, old) is not None
+    conn.close()
+
+
 def test_replies_are_claimed_before_alerts(tmp_path: Path) -> None:
     """A command reply queued after a burst of alerts still goes out first."""
     conn = open_db(tmp_path / "w.db")
