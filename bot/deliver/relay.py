@@ -56,6 +56,9 @@ class Sender(Protocol):
     ) -> SendOutcome: ...
 
 
+_UNKNOWN_CHAT = 0  # no chat has id 0: a send whose chat is not known
+
+
 class Relay:
     """Delivers the outbox; see the module docstring."""
 
@@ -116,9 +119,11 @@ class Relay:
     # --- the loop ----------------------------------------------------------------------------
 
     async def run(self) -> None:
-        """Deliver until stop()."""
+        """Deliver until stop(). Sends of the last minute (a previous run's, before a restart or
+        a crash) count against the limits first, as they do at Telegram."""
         self._running = True
         self._stopped.clear()
+        self._count_earlier_sends(self.clock())
         try:
             while not self._stopping:
                 self._wake.clear()
@@ -133,6 +138,18 @@ class Relay:
         finally:
             self._running = False
             self._stopped.set()
+
+    def _count_earlier_sends(self, now: float) -> None:
+        """Record the sends Telegram still counts: the acknowledged ones from the outbox, plus
+        those a killed process may have had in flight (sent, never acknowledged) at the time of
+        its last acknowledged send; they fill only the overall window, their chat unknown."""
+        horizon = max(self.pacer.limits.group.seconds, self.pacer.limits.chat.seconds)
+        earlier = outbox.recent_sends(self.conn, since=now - horizon)
+        for chat_id, sent_at in earlier:
+            self.pacer.record(chat_id, sent_at)
+        if earlier:
+            for _ in range(self.max_in_flight):
+                self.pacer.record(_UNKNOWN_CHAT, earlier[-1][1])
 
     def _dispatch(self, now: float) -> float | None:
         """Start every send the limits allow now; return when to look again (None: on wake)."""

@@ -213,6 +213,17 @@ def prune(conn: sqlite3.Connection, *, before: float) -> int:
     return cur.rowcount
 
 
+def recent_sends(conn: sqlite3.Connection, *, since: float) -> list[tuple[int, float]]:
+    """(chat id, time) of every message sent since `since`, oldest first: what Telegram's
+    sliding windows still count, for a restarted relay to pace by."""
+    rows = conn.execute(
+        "SELECT chat_id, sent_at FROM outbox WHERE status = 'sent' AND sent_at >= ?"
+        " ORDER BY sent_at",
+        (since,),
+    ).fetchall()
+    return [(int(r[0]), float(r[1])) for r in rows]
+
+
 def forget_renders(conn: sqlite3.Connection, *, before: float) -> int:
     """Drop what alerts older than `before` were rendered from: no outlet joins their story."""
     cur = conn.execute(

@@ -220,6 +220,21 @@ async def test_restart_resumes_and_never_resends_accepted(harness: Harness) -> N
     assert sorted(texts) == sorted([f"q{i}" for i in range(8)] + ["sentinel"])
 
 
+async def test_a_restarted_relay_paces_by_what_the_last_one_sent(harness: Harness) -> None:
+    """Three messages to one chat just went out, then the service restarted: the fourth waits
+    for the chat's window (3 in any 3 s) instead of meeting a 429 — the new relay counts the
+    previous run's sends, which Telegram still counts."""
+    for i in range(3):
+        harness.enqueue(60, f"burst {i}")
+    await harness.server.wait_sent(3, chat_id=60)
+    await harness.restart()
+    harness.enqueue(60, "after the restart")
+    await harness.server.wait_sent(4, chat_id=60, timeout=10)
+    sent = harness.server.sent(60)
+    assert harness.server.too_many_requests == 0
+    assert sent[3].at - sent[0].at >= 3.0
+
+
 async def test_pause_holds_alerts_but_not_replies(harness: Harness) -> None:
     """While paused, alerts wait and command replies still go; resume sends the alerts."""
     harness.relay.pause()
