@@ -179,7 +179,7 @@ class RuleSet:
         index = len(self.atoms)
         self._atom_ids[key] = index
         if term.startswith("re:"):
-            self.atoms.append(Atom(term, regex.compile(term[3:], regex.IGNORECASE)))
+            self.atoms.append(Atom(term, compile_folded(term[3:])))
         elif term.startswith("@"):
             self.atoms.append(Atom(term))
             entity = self.entities[term[1:]]
@@ -274,6 +274,18 @@ class RuleSet:
             hits = [h for h in hits if not any(_inside(h, x) for x in excluded)]
             plain = []
         return plain, hits
+
+
+def compile_folded(pattern: str) -> regex.Pattern[str]:
+    """A `re:` pattern for folded text: its non-ASCII characters folded as the text is
+    (`re:café` finds "Café", `re:Россия` "РОССИЯ"), its ASCII (the regex syntax) untouched and
+    case ignored. A pattern that no longer compiles once folded (a lone combining mark in a
+    class) is used as written."""
+    folded = "".join(fold_str(ch) if not ch.isascii() else ch for ch in pattern)
+    try:
+        return regex.compile(folded, regex.IGNORECASE)
+    except regex.error:
+        return regex.compile(pattern, regex.IGNORECASE)
 
 
 def _atom_key(term: str) -> str:

@@ -185,6 +185,24 @@ def test_regex_keywords_and_their_time_bound() -> None:
     assert "timed out" in report.explain()
 
 
+def test_regex_keywords_ignore_diacritics_and_case_like_every_other_item() -> None:
+    """`re:` runs on folded text, so its own letters are folded too: `re:café` finds "CAFÉ" and
+    "cafe", `re:Росси[яи]` finds "РОССИИ"; the syntax (backslash-d, backslash-D) keeps its
+    meaning."""
+    rs = compile_rules(
+        r"""rules:
+  - {id: cafe, any: ['re:café\s+\d+']}
+  - {id: ru, any: ['re:Росси[яи]']}
+  - {id: nondigit, any: ['re:^\D+$']}
+""",
+        with_shipped=False,
+    )
+    assert matched(rs, "CAFÉ 24 buka") == ("cafe",)
+    assert matched(rs, "cafe 7") == ("cafe",)
+    assert matched(rs, "Визит в РОССИИ") == ("ru", "nondigit")
+    assert matched(rs, "Россия 2024") == ("ru",)
+
+
 def test_key_lines_bold_hits_in_the_original_text() -> None:
     """Key lines are the sentences with hits, in article order, spans on the original letters."""
     rs = compile_rules('rules:\n  - {id: ru, all: ["@russia"]}')
