@@ -3,7 +3,8 @@
 `RuleSet.compile` turns rules and entities into atoms (`@entity`, keyword, `re:` pattern) and
 patterns (each folded alias string with its guards). `match` scans each field once, keeps the
 hits that pass their boundary and guard checks, and evaluates only the rules whose atoms were hit.
-The article's language is asked for (lazily, at most once) only when a verdict depends on it.
+The article's language is asked for (lazily, at most once) only when a verdict depends on it;
+when it is known up front, the scan skips the aliases that could not count in it.
 
 Patterns and the automaton are in `bot.analyze.automaton`, the report (verdicts, key lines,
 explain) in `bot.analyze.report`; `MatchReport` is re-exported here.
@@ -59,7 +60,8 @@ class Atom:
 
 
 class RuleSet:
-    """Rules compiled for matching; immutable, so a reload swaps in a whole new one."""
+    """Rules compiled for matching; immutable (its automata are built on first use, then kept),
+    so a reload swaps in a whole new one."""
 
     def __init__(self, rules: Sequence[Rule], entities: Mapping[str, Entity]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
