@@ -233,14 +233,12 @@ class RuleSet:
     ) -> tuple[list[tuple[int, int, int]], list[Hit]]:
         """The hits in one field: plain ones as the automaton's (start, end, key) tuples, the
         rest as `Hit`s; `seen` gets every atom hit (a superset when a name excludes)."""
-        s, original = folded.text, folded.original
+        s = folded.text
         n = len(s)
-        same_length = folded.offsets is None
         plain: list[tuple[int, int, int]] = []
         hits: list[Hit] = []
         excluded: list[Hit] = []
-        patterns, continues = self.patterns, CONTINUES
-        gates, atom_if_plain, literal = automaton.gates, automaton.atom_if_plain, automaton.literal
+        continues, gates, atom_if_plain = CONTINUES, automaton.gates, automaton.atom_if_plain
         for found in automaton.find(s):
             start, end, key = found
             gate = gates[key]
@@ -253,29 +251,44 @@ class RuleSet:
             if atom >= 0:
                 plain.append(found)
                 seen.add(atom)
-                continue
-            wanted = literal[key]
-            if wanted is not None and same_length:
-                written = original[start:end]
-                if written == wanted:
-                    plain.append(found)
-                    seen.add(patterns[automaton.only[key]].atom)
-                    continue
-                if written.isascii():  # else it may differ only in its normal form
-                    continue
-            for pid in automaton.pids[key]:
-                p = patterns[pid]
-                stop = accept(p, s, start, end, name, folded)
-                if stop is not None:
-                    hit = Hit(p.atom, name, start, stop, pid)
-                    (excluded if p.exclude else hits).append(hit)
-                    seen.add(p.atom)
+            else:
+                self._settle(automaton, found, folded, name, seen, plain, hits, excluded)
+        seen.update(h.atom for h in hits)
         if excluded:
-            only = automaton.only
+            only, patterns = automaton.only, self.patterns
             hits += [Hit(patterns[only[k]].atom, name, a, b, only[k]) for a, b, k in plain]
             hits = [h for h in hits if not any(_inside(h, x) for x in excluded)]
             plain = []
         return plain, hits
+
+    def _settle(
+        self,
+        automaton: Automaton,
+        found: tuple[int, int, int],
+        folded: Folded,
+        name: Field,
+        seen: set[int],
+        plain: list[tuple[int, int, int]],
+        hits: list[Hit],
+        excluded: list[Hit],
+    ) -> None:
+        """A raw hit the gate did not settle: a case-sensitive name compared as written (most
+        `as`, `us`, `un` are not `AS`, `US`, `UN`), else each pattern checked by `accept`."""
+        start, end, key = found
+        wanted = automaton.literal[key]
+        if wanted is not None and folded.offsets is None:
+            written = folded.original[start:end]
+            if written == wanted:
+                plain.append(found)
+                seen.add(self.patterns[automaton.only[key]].atom)
+                return
+            if written.isascii():  # else it may differ only in its normal form
+                return
+        for pid in automaton.pids[key]:
+            p = self.patterns[pid]
+            stop = accept(p, folded.text, start, end, name, folded)
+            if stop is not None:
+                (excluded if p.exclude else hits).append(Hit(p.atom, name, start, stop, pid))
 
 
 def compile_folded(pattern: str) -> regex.Pattern[str]:
