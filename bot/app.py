@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from telegram import BotCommandScopeChat
+from telegram import Bot, BotCommandScopeChat
 from telegram.error import InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application
 
@@ -132,6 +132,30 @@ class App:
             article_store.recent_stories(conn, since=self.clock() - cfg.polling.dedup_window)
         )
         self.pipeline, self.translator, self.rulebook = pipeline, translator, rulebook
+        application = self._chat_application(bot, conn, relay, pipeline, rulebook, translator)
+        web = await start_web(make_web_app(self.health), cfg.http_listen)
+        log.info("warta started", extra={"listen": cfg.http_listen, "sources": len(cfg.sources)})
+        try:
+            await self._serve(application, relay)
+        finally:
+            await web.cleanup()
+            await translator.close()
+            await session.close()
+            conn.close()
+        log.info("warta stopped")
+        return self.exit_code
+
+    def _chat_application(
+        self,
+        bot: Bot,
+        conn: sqlite3.Connection,
+        relay: Relay,
+        pipeline: Pipeline,
+        rulebook: Rulebook,
+        translator: TranslationService,
+    ) -> Application[Any, Any, Any, Any, Any, Any]:
+        """The chat side: every command's handler, its services and the admin operations."""
+        cfg = self.config
         ops = Operations(
             conn=conn, pipeline=pipeline, rulebook=rulebook, config_path=cfg.path,
             config_sources=cfg.sources, pause=self._pause, wake_relay=relay.wake,
@@ -147,17 +171,7 @@ class App:
         application = Application.builder().bot(bot).build()
         for handler in build_handlers(services):
             application.add_handler(handler)
-        web = await start_web(make_web_app(self.health), cfg.http_listen)
-        log.info("warta started", extra={"listen": cfg.http_listen, "sources": len(cfg.sources)})
-        try:
-            await self._serve(application, relay)
-        finally:
-            await web.cleanup()
-            await translator.close()
-            await session.close()
-            conn.close()
-        log.info("warta stopped")
-        return self.exit_code
+        return application
 
     async def _serve(
         self, application: Application[Any, Any, Any, Any, Any, Any], relay: Relay
