@@ -26,6 +26,7 @@ from bot.analyze.language import detect_language, normalize_code
 from bot.config import PollingConfig
 from bot.deliver import snapshot
 from bot.deliver.format import render_alert
+from bot.deliver.translate import needs_translation
 from bot.errors import SourceError
 from bot.ingest.fetch import FetchResult
 from bot.ingest.intake import Fetcher, fetch_feed, new_articles, with_full_text
@@ -240,15 +241,6 @@ def _target(chat: chat_store.Chat | None, default_language: str) -> str | None:
     if chat is None or chat.language is None:
         return default_language
     return None if chat.language == chat_store.LANG_OFF else chat.language
-
-
-def needs_translation(article_language: str | None, target: str | None) -> bool:
-    if target is None or article_language is None:
-        return False
-    a, t = article_language.lower(), target.lower()
-    if a.split("-")[0] != t.split("-")[0]:
-        return True
-    return a.startswith("zh") and a != t and "-" in a and "-" in t
 
 
 async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float) -> list[StoryPlan]:

@@ -28,6 +28,7 @@ from typing import Literal, Protocol
 import aiohttp
 import babel
 
+from bot.analyze.language import normalize_code
 from bot.deliver.langcodes import NO_SPACES, canonical_language
 from bot.deliver.providers import (
     Breaker,
@@ -55,6 +56,18 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ProviderType = Literal["libre", "google", "deepl", "microsoft", "mymemory"]
+
+
+def needs_translation(article_language: str | None, target: str | None) -> bool:
+    """Whether an article in `article_language` reads in `target` only once translated: another
+    language, or the other script of Chinese (`zh`, `zh-CN` simplified; `zh-TW`, `zh-HK`
+    traditional)."""
+    if target is None or article_language is None:
+        return False
+    a, t = normalize_code(article_language), normalize_code(target)
+    if a is None or t is None:
+        return False
+    return a != t  # normalize_code keeps only the base, and zh's script as "zh" or "zh-tw"
 
 
 @dataclass(frozen=True)

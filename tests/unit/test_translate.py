@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.deliver.translate import Breaker, canonical_language, join_pieces, split_text
+from bot.deliver.translate import (
+    Breaker,
+    canonical_language,
+    join_pieces,
+    needs_translation,
+    split_text,
+)
 
 
 class Clock:
@@ -110,3 +116,24 @@ def test_breaker_forgets_failures_after_a_success() -> None:
     breaker.success()
     breaker.failure()
     assert breaker.state == "closed"
+
+
+@pytest.mark.parametrize(
+    ("article", "target", "needed"),
+    [
+        ("id", "en", True),
+        ("id", "id", False),
+        ("en", "en-GB", False),  # one language, whatever the region
+        ("zh-cn", "zh-TW", True),  # the other script of Chinese is read only once translated
+        ("zh", "zh-TW", True),  # zh is simplified
+        ("zh-tw", "zh-HK", False),  # both traditional
+        ("zh", "zh-CN", False),
+        (None, "en", False),  # unknown language: nothing to translate from
+        ("ko", None, False),  # /lang off
+    ],
+)
+def test_which_alerts_need_translating(
+    article: str | None, target: str | None, needed: bool
+) -> None:
+    """A reader gets a translation when the article is in another language or Chinese script."""
+    assert needs_translation(article, target) is needed
