@@ -22,6 +22,26 @@ def test_a_new_database_is_migrated_to_the_latest_version(tmp_path: Path) -> Non
     conn.close()
 
 
+def test_a_database_of_an_earlier_version_is_brought_up_to_date(tmp_path: Path) -> None:
+    """A database written before alerts kept their snapshots opens, migrates, and its queued
+    alert still goes out; a later outlet simply finds nothing to re-render for it."""
+    raw = sqlite3.connect(tmp_path / "w.db")
+    for script in MIGRATIONS[:3]:
+        raw.executescript(script)
+    raw.execute("PRAGMA user_version = 3")
+    raw.execute(
+        "INSERT INTO outbox (chat_id, kind, story_id, text, next_attempt_at, created_at)"
+        " VALUES (7, 'alert', 's1', 'old alert', 1.0, 1.0)"
+    )
+    raw.commit()
+    raw.close()
+    conn = open_db(tmp_path / "w.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert [r.message.text for r in outbox.claim_due(conn, now=10.0, limit=5)] == ["old alert"]
+    assert outbox.story_alerts(conn, "s1") == []
+    conn.close()
+
+
 def test_a_database_from_a_newer_warta_is_refused(tmp_path: Path) -> None:
     """A schema newer than this program is an error, not silent damage."""
     raw = sqlite3.connect(tmp_path / "w.db")
