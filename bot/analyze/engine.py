@@ -28,7 +28,7 @@ from bot.analyze.automaton import (
     alias_patterns,
     merge_patterns,
 )
-from bot.analyze.entities import Alias, Entity, language_group
+from bot.analyze.entities import Alias, Entity, dotted_pairs, language_group
 from bot.analyze.report import MatchReport, group_terms, kleene
 from bot.analyze.rules import Group, Rule
 from bot.analyze.text import CONTINUES, Folded, fold, fold_str
@@ -185,7 +185,8 @@ class RuleSet:
         elif term.startswith("@"):
             self.atoms.append(Atom(term))
             entity = self.entities[term[1:]]
-            found = [p for alias in entity.all_aliases() for p in alias_patterns(index, alias)]
+            aliases = (*entity.all_aliases(), *dotted_pairs(entity, self.entities))
+            found = [p for alias in aliases for p in alias_patterns(index, alias)]
             found += [
                 p for alias in entity.exclude for p in alias_patterns(index, alias, exclude=True)
             ]

@@ -51,6 +51,7 @@ class Entity:
     country: str | None = None
     aliases: tuple[Alias, ...] = ()
     exclude: tuple[Alias, ...] = ()
+    short: tuple[Alias, ...] = ()  # names only when joined to another's by a middle dot: 북·러
 
     def all_aliases(self) -> tuple[Alias, ...]:
         """Aliases as written plus, for a country, its CLDR names in every language."""
@@ -62,6 +63,22 @@ class Entity:
         own = {(a.language, fold_str(a.text)) for a in self.aliases}
         extra = (a for a in cldr_aliases(self.country) if (a.language, fold_str(a.text)) not in own)
         return self.aliases + tuple(extra)
+
+
+def dotted_pairs(entity: Entity, entities: Mapping[str, Entity]) -> tuple[Alias, ...]:
+    """`X·Y` and `Y·X` for each short form X of `entity` and Y of every other entity, in one
+    language, as Korean headlines join countries (북·러, 한·미·일, 美·中): a single syllable is
+    a country only there, so `미` alone (beauty, not yet) never is. Folding makes every middle
+    dot (ㆍ, ・) the interpunct, so one is enough."""
+    out: list[Alias] = []
+    for mine in entity.short:
+        for other in entities.values():
+            if other.id == entity.id:
+                continue
+            for theirs in (s for s in other.short if s.language == mine.language):
+                for text in (f"{mine.text}·{theirs.text}", f"{theirs.text}·{mine.text}"):
+                    out.append(Alias(text=text, language=mine.language))
+    return tuple(out)
 
 
 def known_territory(code: str) -> bool:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 GroupKind = Literal["all", "any", "none"]
 _ID = re.compile(r"^[a-z0-9-]+$")
 _RULE_KEYS = {"id", "name", "all", "any", "none", "near", "fields", "languages", "sources", "tags"}
-_ENTITY_KEYS = {"country", "aliases", "exclude"}
+_ENTITY_KEYS = {"country", "aliases", "exclude", "short"}
 _ALIAS_KEYS = {"text", "exact", "title_only"}
 
 
@@ -200,8 +200,7 @@ def _load_entity(f: _File, ent_id: str, node: yaml.Node, parent: yaml.Node) -> N
         f.problem(key_node, f"entity {ent_id!r} is defined twice")
         return
     country: str | None = None
-    aliases: list[Alias] = []
-    exclude: list[Alias] = []
+    names: dict[str, list[Alias]] = {"aliases": [], "exclude": [], "short": []}
     for key, value in f.mapping(node, f"entity {ent_id}", _ENTITY_KEYS):
         if key == "country":
             country = f.scalar(value, "country")
@@ -209,10 +208,11 @@ def _load_entity(f: _File, ent_id: str, node: yaml.Node, parent: yaml.Node) -> N
                 f.problem(value, f"country {country!r} is not a known territory code")
                 country = None
         else:
-            (aliases if key == "aliases" else exclude).extend(_load_aliases(f, value, key))
+            names[key].extend(_load_aliases(f, value, key))
     f.loaded.entities[ent_id] = Entity(
-        id=ent_id, country=country, aliases=tuple(aliases), exclude=tuple(exclude)
-    )
+        id=ent_id, country=country, aliases=tuple(names["aliases"]),
+        exclude=tuple(names["exclude"]), short=tuple(names["short"]),
+    )  # fmt: skip
 
 
 def _load_aliases(f: _File, node: yaml.Node, what: str) -> Iterator[Alias]:

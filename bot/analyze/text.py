@@ -1,6 +1,7 @@
 """Text folding, word classes and sentence splitting for matching.
 
-Folding makes matching ignore case, Unicode width and diacritics: `fold("ＲＵＳＩＡ")`,
+Folding makes matching ignore case, Unicode width and diacritics (and which middle dot joins two
+names): `fold("ＲＵＳＩＡ")`,
 `fold("Rúsia")` and `fold("rusia")` are all "rusia". Each character is folded on its own
 (through a cached translation table, so the common case runs at C speed), which lets us keep a
 map from every folded offset back to the original text: key lines bold hits in the original.
@@ -27,10 +28,18 @@ _SPACES: Final = frozenset(
 )
 
 
+# Dots that join names (북·러, 北ㆍ러, キム・ジョンウン): one character to match on.
+MIDDLE_DOT: Final = "\u00b7"
+_MIDDLE_DOTS: Final = frozenset("\u00b7\u318d\u30fb\uff65\u2027")  # · ㆍ ・ ･ ‧
+
+
 def _fold_char(ch: str) -> str:
-    """Fold one character: NFKC, casefold, diacritics dropped, every space a plain space."""
+    """Fold one character: NFKC, casefold, diacritics dropped, every space a plain space, every
+    middle dot the interpunct."""
     if ch in _SPACES:
         return " "
+    if ch in _MIDDLE_DOTS:
+        return MIDDLE_DOT
     out = unicodedata.normalize("NFKC", ch).casefold()
     if out.isascii():
         return out
@@ -161,6 +170,7 @@ def _plain(ch: str) -> bool:
         and ch.casefold() == low
         and not unicodedata.category(ch).startswith("M")
         and ch not in _SPACES
+        and ch not in _MIDDLE_DOTS
     )
 
 

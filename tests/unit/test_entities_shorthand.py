@@ -52,6 +52,11 @@ HITS = [
     ),
     ("hi", "पाक सेना ने अफगान सीमा पर चौकियां खाली कीं", {"pakistan", "afghanistan"}),
     ("en", "Emirati and Saudi ministers meet in Riyadh", {"united-arab-emirates", "saudi-arabia"}),
+    # Korean headlines join one-syllable country names with a middle dot
+    ("ko", "북·러 정상회담 임박", {"north-korea", "russia"}),
+    ("ko", "한·미·일 외교장관 회담", {"south-korea", "united-states", "japan"}),
+    ("ko", "러ㆍ우 전쟁 3년, 이·팔 분쟁 격화", {"russia", "ukraine", "israel", "palestine"}),
+    ("ko", "美·中 무역협상 재개", {"united-states", "china"}),
     # Ukrainian and Russian decline the family name too: "with Kim Jong Un"
     ("uk", "Помпео зустрівся з Кімом Чен Ином", {"north-korea", "kim-jong-un"}),
     ("ru", "Трамп встретился с Кимом Чен Ыном", {"north-korea", "kim-jong-un"}),
@@ -90,6 +95,12 @@ MISSES = [
     ("ja", "インドネシアで大きな地震", "india"),
     ("ja", "ボリビア大統領が辞任", "libya"),
     ("ko", "정부, 인도적 지원 확대 방침", "india"),
+    # a syllable joined by a middle dot to one that is no country's short name
+    ("ko", "과거·미래 세대가 함께", "united-states"),
+    ("ko", "지방·중앙 정부 협력", "china"),
+    ("ko", "초·중·고 학생 급식", "china"),
+    ("ko", "중·남미 순방 마치고 귀국", "south-korea"),  # Central and South America
+    ("ko", "중·남미 순방 마치고 귀국", "china"),
     ("zh", "尼日利亚举行大选", "niger"),
     ("zh", "大马士革遭到空袭", "malaysia"),
     ("zh", "中期选举中共和党领先", "china"),

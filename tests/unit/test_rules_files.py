@@ -40,7 +40,8 @@ rules:
     )
     found = messages(check_rules([path]))
     assert (
-        f"{path}:4:5: entity nk: unknown key 'colour' (known: aliases, country, exclude)" in found
+        f"{path}:4:5: entity nk: unknown key 'colour' (known: aliases, country, exclude, short)"
+        in found
     )
     assert f"{path}:7:18: unknown entity '@nowhere'" in found
     assert any(m.startswith(f"{path}:7:30: bad regular expression '('") for m in found)

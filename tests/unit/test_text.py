@@ -105,3 +105,11 @@ def test_abbreviation_check_looks_only_at_the_word_before_the_dot() -> None:
     long_word = "Pneumonoultramicroscopicsilicovolcanoconiosis"
     text = f"{long_word}. Next one. " + "word " * 500 + "(Dr. Kim came."
     assert len(sentence_bounds(text)) == 3
+
+
+def test_every_middle_dot_folds_to_one() -> None:
+    """Korean writes 북·러 with an interpunct or the araea (ㆍ), Japanese キム・ジョンウン with the
+    katakana dot, full or half width: each folds to the same character, in place."""
+    assert fold("북ㆍ러").text == fold("북·러").text == fold("북・러").text
+    assert fold("キム･ジョンウン").text == fold("キム・ジョンウン").text
+    assert len(fold("북ㆍ러").text) == 3
