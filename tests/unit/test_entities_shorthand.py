@@ -57,6 +57,10 @@ HITS = [
     ("ko", "한·미·일 외교장관 회담", {"south-korea", "united-states", "japan"}),
     ("ko", "러ㆍ우 전쟁 3년, 이·팔 분쟁 격화", {"russia", "ukraine", "israel", "palestine"}),
     ("ko", "美·中 무역협상 재개", {"united-states", "china"}),
+    # Chinese and Japanese join one-character names without a mark
+    ("zh", "俄乌冲突进入第三年，中俄关系进入新阶段", {"russia", "ukraine", "china"}),
+    ("zh", "美俄会谈在利雅得举行", {"united-states", "russia"}),
+    ("ja", "露ウ戦争の停戦交渉、米露首脳が電話会談", {"russia", "ukraine", "united-states"}),
     # Ukrainian and Russian decline the family name too: "with Kim Jong Un"
     ("uk", "Помпео зустрівся з Кімом Чен Ином", {"north-korea", "kim-jong-un"}),
     ("ru", "Трамп встретился с Кимом Чен Ыном", {"north-korea", "kim-jong-un"}),
@@ -104,6 +108,9 @@ MISSES = [
     ("zh", "尼日利亚举行大选", "niger"),
     ("zh", "大马士革遭到空袭", "malaysia"),
     ("zh", "中期选举中共和党领先", "china"),
+    ("zh", "出口总额中，其中美国占三成", "china"),  # 其中 ("of which"), then 美国
+    ("zh", "中美洲移民潮持续", "united-states"),  # Central America
+    ("zh", "这次演出美中不足的是音响", "china"),  # an idiom: a fly in the ointment
     ("ar", "تحسن الوضع المالي للشركة", "mali"),
     ("th", "เรื่องนี้ซีเรียสมาก", "syria"),
     ("th", "สหรัฐอาหรับเอมิเรตส์เปิดสถานทูตใหม่", "united-states"),
