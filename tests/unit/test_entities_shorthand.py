@@ -57,6 +57,10 @@ HITS = [
     ("ko", "한·미·일 외교장관 회담", {"south-korea", "united-states", "japan"}),
     ("ko", "러ㆍ우 전쟁 3년, 이·팔 분쟁 격화", {"russia", "ukraine", "israel", "palestine"}),
     ("ko", "美·中 무역협상 재개", {"united-states", "china"}),
+    # visits (방러: a visit to Russia), the news agency, a dotted abbreviation without its space
+    ("ko", "北 김정은 방러… 방미 일정도 검토", {"north-korea", "russia", "united-states"}),
+    ("ja", "朝鮮中央通信によると", {"north-korea"}),
+    ("en", "N.Korea, Russia sign defense pact, KCNA says", {"north-korea", "russia"}),
     # Chinese and Japanese join one-character names without a mark
     ("zh", "俄乌冲突进入第三年，中俄关系进入新阶段", {"russia", "ukraine", "china"}),
     ("zh", "美俄会谈在利雅得举行", {"united-states", "russia"}),
