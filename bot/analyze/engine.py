@@ -185,10 +185,16 @@ class RuleSet:
         elif term.startswith("@"):
             self.atoms.append(Atom(term))
             entity = self.entities[term[1:]]
-            aliases = (*entity.all_aliases(), *dotted_pairs(entity, self.entities))
+            # an included entity's names and exclusions count as this one's (one level deep)
+            parts = [entity, *(self.entities[i] for i in entity.includes if i in self.entities)]
+            aliases = [a for e in parts for a in e.all_aliases()]
+            aliases += dotted_pairs(entity, self.entities)
             found = [p for alias in aliases for p in alias_patterns(index, alias)]
             found += [
-                p for alias in entity.exclude for p in alias_patterns(index, alias, exclude=True)
+                p
+                for e in parts
+                for alias in e.exclude
+                for p in alias_patterns(index, alias, exclude=True)
             ]
             self.patterns.extend(merge_patterns(found))
         else:

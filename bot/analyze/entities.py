@@ -52,6 +52,7 @@ class Entity:
     aliases: tuple[Alias, ...] = ()
     exclude: tuple[Alias, ...] = ()
     short: tuple[Alias, ...] = ()  # names only when joined to another's by a middle dot: 북·러
+    includes: tuple[str, ...] = ()  # entities whose mentions count as this one's (its leader)
 
     def all_aliases(self) -> tuple[Alias, ...]:
         """Aliases as written plus, for a country, its CLDR names in every language."""

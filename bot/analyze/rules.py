@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 GroupKind = Literal["all", "any", "none"]
 _ID = re.compile(r"^[a-z0-9-]+$")
 _RULE_KEYS = {"id", "name", "all", "any", "none", "near", "fields", "languages", "sources", "tags"}
-_ENTITY_KEYS = {"country", "aliases", "exclude", "short"}
+_ENTITY_KEYS = {"country", "aliases", "exclude", "short", "includes"}
 _ALIAS_KEYS = {"text", "exact", "title_only"}
 
 
@@ -201,17 +201,23 @@ def _load_entity(f: _File, ent_id: str, node: yaml.Node, parent: yaml.Node) -> N
         return
     country: str | None = None
     names: dict[str, list[Alias]] = {"aliases": [], "exclude": [], "short": []}
+    includes: list[str] = []
     for key, value in f.mapping(node, f"entity {ent_id}", _ENTITY_KEYS):
         if key == "country":
             country = f.scalar(value, "country")
             if country is not None and not known_territory(country):
                 f.problem(value, f"country {country!r} is not a known territory code")
                 country = None
+        elif key == "includes":
+            for other, item in f.strings(value, "includes"):
+                problem = _problem_at(f, item, f"includes: unknown entity {other!r}")
+                f.loaded.references.append((other, problem))
+                includes.append(other)
         else:
             names[key].extend(_load_aliases(f, value, key))
     f.loaded.entities[ent_id] = Entity(
         id=ent_id, country=country, aliases=tuple(names["aliases"]),
-        exclude=tuple(names["exclude"]), short=tuple(names["short"]),
+        exclude=tuple(names["exclude"]), short=tuple(names["short"]), includes=tuple(includes),
     )  # fmt: skip
 
 

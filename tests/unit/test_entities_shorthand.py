@@ -61,6 +61,10 @@ HITS = [
     ("ko", "北 김정은 방러… 방미 일정도 검토", {"north-korea", "russia", "united-states"}),
     ("ja", "朝鮮中央通信によると", {"north-korea"}),
     ("en", "N.Korea, Russia sign defense pact, KCNA says", {"north-korea", "russia"}),
+    # a sitting leader's name counts as the country (`includes`), as Putin's always did
+    ("en", "Trump slaps tariffs on Chinese goods", {"united-states", "china"}),
+    ("ja", "モディ首相とエルドアン大統領が会談", {"india", "turkey"}),
+    ("id", "Prabowo dan Anwar bahas sengketa perbatasan", {"indonesia"}),
     # Chinese and Japanese join one-character names without a mark
     ("zh", "俄乌冲突进入第三年，中俄关系进入新阶段", {"russia", "ukraine", "china"}),
     ("zh", "美俄会谈在利雅得举行", {"united-states", "russia"}),
@@ -100,6 +104,11 @@ MISSES = [
     ("tr", "Kitap almanın en kolay yolu", "germany"),
     ("tr", "Katarakt ameliyatı sonrası dikkat edilmesi gerekenler", "qatar"),
     ("ja", "タイミングとスタイルが重要だ", "thailand"),
+    (
+        "ja",
+        "週末はトランプ遊びを楽しんだ",
+        "united-states",
+    ),  # playing cards: excluded with the name
     ("ja", "インドネシアで大きな地震", "india"),
     ("ja", "ボリビア大統領が辞任", "libya"),
     ("ko", "정부, 인도적 지원 확대 방침", "india"),

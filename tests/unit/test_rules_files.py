@@ -31,6 +31,9 @@ def test_every_problem_is_reported_with_its_position(tmp_path: Path) -> None:
   nk:
     country: KP
     colour: red
+    includes: [kim, nobody]
+  kim:
+    aliases: {"*": [Kim Jong Un]}
 rules:
   - id: one
     all: ["@nk", "@nowhere", "re:("]
@@ -39,15 +42,14 @@ rules:
 """,
     )
     found = messages(check_rules([path]))
-    assert (
-        f"{path}:4:5: entity nk: unknown key 'colour' (known: aliases, country, exclude, short)"
-        in found
-    )
-    assert f"{path}:7:18: unknown entity '@nowhere'" in found
-    assert any(m.startswith(f"{path}:7:30: bad regular expression '('") for m in found)
-    assert f"{path}:8:11: near must be `sentence` or a positive number of words" in found
-    assert any(m.startswith(f"{path}:9:5: rule: unknown key 'feilds'") for m in found)
-    assert len(found) == 5
+    known = "aliases, country, exclude, includes, short"
+    assert f"{path}:4:5: entity nk: unknown key 'colour' (known: {known})" in found
+    assert f"{path}:5:21: includes: unknown entity 'nobody'" in found
+    assert f"{path}:10:18: unknown entity '@nowhere'" in found
+    assert any(m.startswith(f"{path}:10:30: bad regular expression '('") for m in found)
+    assert f"{path}:11:11: near must be `sentence` or a positive number of words" in found
+    assert any(m.startswith(f"{path}:12:5: rule: unknown key 'feilds'") for m in found)
+    assert len(found) == 6
 
 
 def test_ids_are_unique_across_files(tmp_path: Path) -> None:
