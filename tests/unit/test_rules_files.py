@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.analyze.engine import Document
 from bot.analyze.rules import check_rules, load_ruleset
 from bot.errors import RulesError
 
@@ -134,3 +135,20 @@ def test_country_pulls_cldr_names_in_many_languages() -> None:
     names = {(a.language, a.text) for a in cldr_aliases("KP")}
     assert {("ko", "북한"), ("ja", "北朝鮮"), ("ru", "КНДР"), ("id", "Korea Utara")} <= names
     assert len({lang for lang, _ in names}) > 100
+
+
+@pytest.mark.parametrize(
+    ("language", "headline", "rule"),
+    [
+        ("ja", "ロシア軍、ウクライナ東部で攻勢", "ukraine-war"),
+        ("de", "Russland greift Kiew mit Drohnen an", "ukraine-war"),
+        ("ko", "러시아, 우크라이나에 미사일 공격", "ukraine-war"),
+        ("zh", "美国对华加征关税", "us-china-trade"),
+        ("en", "Trump raises tariffs on Chinese imports", "us-china-trade"),
+        ("ko", "미·중 관세 전쟁 격화", "us-china-trade"),
+    ],
+)
+def test_example_rules_catch_everyday_headlines(language: str, headline: str, rule: str) -> None:
+    """The shipped example rules match the way newsrooms write these stories in each language."""
+    rs = load_ruleset([ROOT / "rules"])
+    assert rule in rs.match(Document(title=headline), language=language).matched
