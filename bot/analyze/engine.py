@@ -60,8 +60,9 @@ class Atom:
 
 
 class RuleSet:
-    """Rules compiled for matching; immutable (its automata are built on first use, then kept),
-    so a reload swaps in a whole new one."""
+    """Rules compiled for matching; immutable (its per-language automata are built on first use,
+    then kept), so a reload swaps in a whole new one. `automaton` holds every pattern: for
+    articles whose language is not known before matching."""
 
     def __init__(self, rules: Sequence[Rule], entities: Mapping[str, Entity]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
@@ -84,7 +85,9 @@ class RuleSet:
         self.needs: list[tuple[frozenset[int], ...]] = [
             tuple(self._needs(self.tops[r.id])) for r in self.rules
         ]
-        self._automaton: Automaton | None = None
+        # Built now, so a set that cannot be compiled fails at reload (the old one stays); the
+        # smaller per-language ones, built on first use, hold a subset of its keys.
+        self.automaton = Automaton(self.patterns)
         self._by_language: dict[str | None, Automaton] = {}
         self._groups = frozenset(g for p in self.patterns for g in p.languages or ())
         # The rules an atom's hit makes candidates: through one `needs` set per rule, the one
@@ -113,13 +116,6 @@ class RuleSet:
         if group.kind == "any" and group.items and len(plain) == len(group.items):
             return [frozenset(self.atom_id(t) for t in plain)]
         return []
-
-    @property
-    def automaton(self) -> Automaton:
-        """Every pattern: for articles whose language is not known before matching."""
-        if self._automaton is None:
-            self._automaton = Automaton(self.patterns)
-        return self._automaton
 
     def automaton_for(self, language: str | None) -> Automaton:
         """The patterns that can count in an article of `language` (None: unknown): the ones
