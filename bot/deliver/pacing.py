@@ -69,9 +69,12 @@ class Pacer:
             times.append(_free_at(self._groups.get(chat_id), lim.group, lim.margin))
         return max(times)
 
-    def record(self, chat_id: int, now: float) -> None:
-        """A message to `chat_id` left at `now`."""
+    def record(self, chat_id: int | None, now: float) -> None:
+        """A message to `chat_id` left at `now` (None: to a chat not known, which fills only the
+        overall window)."""
         self._overall.append(now)
+        if chat_id is None:
+            return
         self._chats.setdefault(chat_id, deque(maxlen=self.limits.chat.count)).append(now)
         if chat_id < 0:
             group = self._groups.setdefault(chat_id, deque(maxlen=self.limits.group.count))

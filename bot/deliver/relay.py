@@ -56,9 +56,6 @@ class Sender(Protocol):
     ) -> SendOutcome: ...
 
 
-_UNKNOWN_CHAT = 0  # no chat has id 0: a send whose chat is not known
-
-
 class Relay:
     """Delivers the outbox; see the module docstring."""
 
@@ -149,7 +146,7 @@ class Relay:
             self.pacer.record(chat_id, sent_at)
         if earlier:
             for _ in range(self.max_in_flight):
-                self.pacer.record(_UNKNOWN_CHAT, earlier[-1][1])
+                self.pacer.record(None, earlier[-1][1])
 
     def _dispatch(self, now: float) -> float | None:
         """Start every send the limits allow now; return when to look again (None: on wake)."""

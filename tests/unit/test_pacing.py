@@ -92,3 +92,15 @@ def test_any_schedule_respects_every_window(chats: list[int], gaps: list[float])
         check(mine, limits.chat)
         if chat < 0:
             check(list(mine), limits.group)
+
+
+def test_a_send_to_an_unknown_chat_fills_only_the_overall_window() -> None:
+    """A send whose chat is not known (in flight when a process died) counts against the 30/s
+    window and no chat's own."""
+    pacer = Pacer()
+    for _ in range(30):
+        pacer.record(None, 100.0)
+    assert pacer.overall_earliest(100.0) > 100.9
+    pacer.record(7, 101.5)
+    assert pacer.earliest(7, 101.5) == 101.5
+    assert pacer.tracked == 1
