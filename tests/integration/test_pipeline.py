@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -164,35 +165,48 @@ async def test_full_text_source_is_matched_on_the_article_page(
     assert "The envoy said <b>North Korea</b> had agreed" in text  # a key line from the page
 
 
+TITLE = "North Korea fires ballistic missile into the East Sea, Seoul says"
+
+
+async def two_outlets(pipeline: Pipeline, feed_server: FeedServer) -> None:
+    """Sources `p` (Outlet P) and `q` (Outlet Q), each fetched once: what they held is known."""
+    for sid in ("p", "q"):
+        path = f"/{sid}.xml"
+        feed_server.add_item(path, "Weather", f"http://{sid}.example/w")
+        add_source(pipeline.conn, sid, feed_server.url(path), name=f"Outlet {sid.upper()}")
+        await update(pipeline, sid)
+
+
+@asynccontextmanager
+async def relay_running(conn: sqlite3.Connection, botapi: BotAPIServer) -> AsyncIterator[Relay]:
+    """A relay delivering the outbox to the local Bot API until the block ends."""
+    bot = make_bot(botapi.token, botapi.api_root)
+    relay = Relay(conn, TelegramSender(bot))
+    await bot.initialize()
+    running = asyncio.create_task(relay.run())
+    try:
+        yield relay
+    finally:
+        await relay.stop()
+        await running
+        await bot.shutdown()
+
+
 async def test_an_alert_already_sent_is_edited_to_name_a_later_outlet(
     pipeline: Pipeline, feed_server: FeedServer, botapi: BotAPIServer
 ) -> None:
     """Once delivered, the alert is edited in the chat (not sent again) to add the new outlet."""
-    bot = make_bot(botapi.token, botapi.api_root)
-    relay = Relay(pipeline.conn, TelegramSender(bot))
-    pipeline.on_enqueued = lambda n: relay.wake()
-    for path in ("/p.xml", "/q.xml"):
-        feed_server.add_item(path, "Weather", f"http://{path[1]}.example/w")
-    add_source(pipeline.conn, "p", feed_server.url("/p.xml"), name="Outlet P")
-    add_source(pipeline.conn, "q", feed_server.url("/q.xml"), name="Outlet Q")
-    await update(pipeline, "p")
-    await update(pipeline, "q")
-    title = "North Korea fires ballistic missile into the East Sea, Seoul says"
-    nk_item(feed_server, "/p.xml", "http://p.example/nk", title=title)
-    nk_item(feed_server, "/q.xml", "http://q.example/nk", title=title)
-    await bot.initialize()
-    running = asyncio.create_task(relay.run())
-    try:
+    await two_outlets(pipeline, feed_server)
+    nk_item(feed_server, "/p.xml", "http://p.example/nk", title=TITLE)
+    nk_item(feed_server, "/q.xml", "http://q.example/nk", title=TITLE)
+    async with relay_running(pipeline.conn, botapi) as relay:
+        pipeline.on_enqueued = lambda n: relay.wake()
         assert await update(pipeline, "p") == 1
         (first,) = await botapi.wait_sent(1, chat_id=CHAT)
         assert "Outlet Q" not in first.text
         assert await update(pipeline, "q") == 0  # no second alert...
         await wait_until(lambda: "Outlet Q" in botapi.sent(CHAT)[0].text)  # ...an edit
         assert len(botapi.sent(CHAT)) == 1
-    finally:
-        await relay.stop()
-        await running
-        await bot.shutdown()
 
 
 async def test_a_later_outlet_is_named_in_the_alert_after_a_restart_too(
@@ -201,20 +215,10 @@ async def test_a_later_outlet_is_named_in_the_alert_after_a_restart_too(
     """The service restarts between the first outlet's alert and the second outlet: the story
     is still one (the index is rebuilt from storage) and the delivered alert is still edited to
     name the second outlet, from what it was rendered from, kept with its row."""
-    bot = make_bot(botapi.token, botapi.api_root)
-    relay = Relay(pipeline.conn, TelegramSender(bot))
-    for path in ("/p.xml", "/q.xml"):
-        feed_server.add_item(path, "Weather", f"http://{path[1]}.example/w")
-    add_source(pipeline.conn, "p", feed_server.url("/p.xml"), name="Outlet P")
-    add_source(pipeline.conn, "q", feed_server.url("/q.xml"), name="Outlet Q")
-    await update(pipeline, "p")
-    await update(pipeline, "q")
-    title = "North Korea fires ballistic missile into the East Sea, Seoul says"
-    nk_item(feed_server, "/p.xml", "http://p.example/nk", title=title)
+    await two_outlets(pipeline, feed_server)
+    nk_item(feed_server, "/p.xml", "http://p.example/nk", title=TITLE)
     assert await update(pipeline, "p") == 1
-    await bot.initialize()
-    running = asyncio.create_task(relay.run())
-    try:
+    async with relay_running(pipeline.conn, botapi) as relay:
         relay.wake()
         (first,) = await botapi.wait_sent(1, chat_id=CHAT)
         assert "Outlet Q" not in first.text
@@ -223,15 +227,11 @@ async def test_a_later_outlet_is_named_in_the_alert_after_a_restart_too(
             polling=pipeline.polling, default_language="en", on_enqueued=lambda n: relay.wake(),
         )  # fmt: skip
         after_restart.stories.load(article_store.recent_stories(pipeline.conn, since=0.0))
-        nk_item(feed_server, "/q.xml", "http://q.example/nk", title=title)
+        nk_item(feed_server, "/q.xml", "http://q.example/nk", title=TITLE)
         assert await update(after_restart, "q") == 0  # the same story: no second alert...
         await wait_until(lambda: "Outlet Q" in botapi.sent(CHAT)[0].text)  # ...an edit
         assert len(botapi.sent(CHAT)) == 1
         assert "Outlet P" in botapi.sent(CHAT)[0].text
-    finally:
-        await relay.stop()
-        await running
-        await bot.shutdown()
 
 
 async def wait_until(condition: Callable[[], bool], within: float = 10.0) -> None:
