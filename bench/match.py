@@ -11,6 +11,7 @@ asserts nothing.
 
 from __future__ import annotations
 
+import collections
 import random
 import re
 import sys
@@ -192,6 +193,7 @@ def main() -> int:
 
 
 def raw_floor(find: Callable[[str], object], folded: list[tuple[Folded, Folded]]) -> float:
+    """Seconds for `find` to scan every folded article's title and content (its hits consumed)."""
     t0 = time.perf_counter()
     for title, content in folded:
         find(title.text)
@@ -207,13 +209,7 @@ def pyahocorasick_floor(keys: list[str], folded: list[tuple[Folded, Folded]]) ->
     for i, key in enumerate(keys):
         automaton.add_word(key, i)
     automaton.make_automaton()
-    t0 = time.perf_counter()
-    for title, content in folded:
-        for _ in automaton.iter(title.text):
-            pass
-        for _ in automaton.iter(content.text):
-            pass
-    return time.perf_counter() - t0
+    return raw_floor(lambda text: collections.deque(automaton.iter(text), maxlen=0), folded)
 
 
 if __name__ == "__main__":
