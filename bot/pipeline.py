@@ -83,9 +83,7 @@ class Planned:
     thread_id: int | None
     message: RenderedMessage
     held: bool
-    story: Story  # as rendered for this chat (its rules): kept with the row (`snapshot`)
-    translation: Translation | None
-    prefs: ChatPrefs
+    rendered_from: str  # story (with this chat's rules), translation and prefs: `snapshot`
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -271,9 +269,7 @@ async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float)
                     thread_id=thread_id,
                     message=message,
                     held=muted,
-                    story=story,
-                    translation=translation,
-                    prefs=prefs,
+                    rendered_from=snapshot.dump(story, translation, prefs),
                 )
             )
         out.append(replace(plan, alerts=tuple(alerts)))
@@ -327,7 +323,7 @@ def _commit(
                 outbox.enqueue(
                     conn, chat_id=alert.chat_id, thread_id=alert.thread_id,
                     message=alert.message, now=now, story_id=story.story_id, held=alert.held,
-                    rendered_from=snapshot.dump(alert.story, alert.translation, alert.prefs),
+                    rendered_from=alert.rendered_from,
                 )  # fmt: skip
                 enqueued += 1
     metrics.ALERTS.inc(enqueued)
