@@ -76,10 +76,10 @@ def to_utf8(body: bytes, http_charset: str | None) -> tuple[bytes, str | None]:
     return text.lstrip("\ufeff").encode("utf-8"), "utf-8"
 
 
-def decode_page(body: bytes, charset: str | None, *, max_bytes: int) -> str:
+def decode_page(body: bytes, charset: str | None, *, max_bytes: int | None = None) -> str:
     """An HTML page as text: the HTTP charset, else `<meta charset>`, each only if it decodes
-    the bytes, through `choose_encoding`; only the first `max_bytes` are read."""
-    if len(body) > max_bytes:
+    the bytes, through `choose_encoding`; only the first `max_bytes` are read, if given."""
+    if max_bytes is not None and len(body) > max_bytes:
         body = _cut(body, max_bytes)
     match = _META_CHARSET.search(body[:16_384])
     meta = match.group(1).decode("ascii") if match else None

@@ -210,7 +210,7 @@ class _LinkFinder(HTMLParser):
 def find_feed_links(body: bytes, base_url: str) -> list[str]:
     """Feed URLs an HTML page announces with <link rel="alternate" type="...rss/atom/json...">,
     absolute, in page order, each once."""
-    text = decode_page(body, None, max_bytes=len(body))
+    text = decode_page(body, None)
     finder = _LinkFinder(base_url)
     finder.feed(text)
     finder.close()
