@@ -7,9 +7,11 @@ hits that pass their boundary and guard checks.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Final, NamedTuple
 
@@ -67,14 +69,21 @@ class Automaton:
     double-array automaton, in Rust; `bench/match.py` compares it with ahocorasick-rs).
 
     Per key: `gates`, the boundary checks all its patterns share; `only`, its pattern when it
-    has just one (else -1); `atom_if_plain`, that pattern's atom when the gate is all it needs
-    (else -1); `literal`, the exact text a case-sensitive pattern (`AS`, `RI`) wants written.
-    Most raw hits are settled by these, without calling `accept`.
+    has just one (else -1); `literal`, the exact text a case-sensitive pattern (`AS`, `RI`)
+    wants written; `plain_pids` (and `plain_atoms`), its patterns when the gate, or the gate and
+    the written text, are all they need (else empty): a hit kept as a bare (start, end, key)
+    tuple stands for a hit of each, and `keys_of_atom` inverts that; `atom_if_plain`, the atom
+    of a lone pattern that needs only the gate (else -1). Most raw hits are settled by these,
+    without calling `accept`.
     """
 
     def __init__(self, patterns: Sequence[Pattern], chosen: Iterable[int] | None = None) -> None:
         """An automaton over `patterns` (or the ones numbered `chosen`): pattern ids stay
         those of `patterns`."""
+        with _collector_paused():
+            self._build(patterns, chosen)
+
+    def _build(self, patterns: Sequence[Pattern], chosen: Iterable[int] | None) -> None:
         by_key: dict[str, list[int]] = {}
         for pid in range(len(patterns)) if chosen is None else chosen:
             by_key.setdefault(patterns[pid].key, []).append(pid)
@@ -82,13 +91,23 @@ class Automaton:
         self.pids = [tuple(by_key[k]) for k in self.keys]
         self.gates = [_gate([patterns[i] for i in pids]) for pids in self.pids]
         self.only = [pids[0] if len(pids) == 1 else -1 for pids in self.pids]
-        self.atom_if_plain = [
-            patterns[pid].atom if pid >= 0 and _needs_nothing_more(patterns[pid]) else -1
-            for pid in self.only
-        ]
+        gated = [all(_needs_nothing_more(patterns[i]) for i in pids) for pids in self.pids]
         self.literal = [
             patterns[pid].source if pid >= 0 and _only_exact(patterns[pid]) else None
             for pid in self.only
+        ]
+        self.plain_pids = [
+            pids if ok or wanted is not None else ()
+            for pids, ok, wanted in zip(self.pids, gated, self.literal, strict=True)
+        ]
+        self.plain_atoms = [tuple(patterns[i].atom for i in pids) for pids in self.plain_pids]
+        self.keys_of_atom: dict[int, set[int]] = {}  # read only, like the lists
+        for key, atoms in enumerate(self.plain_atoms):
+            for atom in atoms:
+                self.keys_of_atom.setdefault(atom, set()).add(key)
+        self.atom_if_plain = [
+            atoms[0] if ok and len(atoms) == 1 else -1
+            for atoms, ok in zip(self.plain_atoms, gated, strict=True)
         ]
         self._ac = daachorse.CharwiseDoubleArrayAhoCorasick(self.keys) if self.keys else None
 
@@ -97,6 +116,20 @@ class Automaton:
         if self._ac is None:
             return []
         return self._ac.find_overlapping(text)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Build without the cyclic garbage collector: the tens of thousands of tuples made here
+    would set off full collections over every object the process holds (7x the build time
+    in `bench/match.py`); they make no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _gate(patterns: list[Pattern]) -> int:

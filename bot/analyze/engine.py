@@ -258,8 +258,12 @@ class RuleSet:
                 self._settle(automaton, found, folded, name, seen, plain, hits, excluded)
         seen.update(h.atom for h in hits)
         if excluded:
-            only, patterns = automaton.only, self.patterns
-            hits += [Hit(patterns[only[k]].atom, name, a, b, only[k]) for a, b, k in plain]
+            plain_pids, patterns = automaton.plain_pids, self.patterns
+            hits += [
+                Hit(patterns[pid].atom, name, a, b, pid)
+                for a, b, k in plain
+                for pid in plain_pids[k]
+            ]
             hits = [h for h in hits if not any(_inside(h, x) for x in excluded)]
             plain = []
         return plain, hits
@@ -275,15 +279,22 @@ class RuleSet:
         hits: list[Hit],
         excluded: list[Hit],
     ) -> None:
-        """A raw hit the gate did not settle: a case-sensitive name compared as written (most
-        `as`, `us`, `un` are not `AS`, `US`, `UN`), else each pattern checked by `accept`."""
+        """A raw hit the gate did not settle: a name of several atoms that the gate settles
+        (`trump` is Trump and, through `includes`, the United States), a case-sensitive name
+        compared as written (most `as`, `us`, `un` are not `AS`, `US`, `UN`), else each pattern
+        checked by `accept`."""
         start, end, key = found
         wanted = automaton.literal[key]
-        if wanted is not None and folded.offsets is None:
+        if wanted is None:
+            if automaton.plain_pids[key]:
+                plain.append(found)
+                seen.update(automaton.plain_atoms[key])
+                return
+        elif folded.offsets is None:
             written = folded.original[start:end]
             if written == wanted:
                 plain.append(found)
-                seen.add(self.patterns[automaton.only[key]].atom)
+                seen.update(automaton.plain_atoms[key])
                 return
             if written.isascii():  # else it may differ only in its normal form
                 return

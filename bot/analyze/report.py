@@ -45,6 +45,10 @@ def kleene(group: Group, truth: Truth) -> bool | None:
 
 _UNRESOLVED = object()
 
+# A field's scan: its name, the automaton used, its plain hits as the automaton's
+# (start, end, key) tuples, and its other hits.
+_Scan = tuple[Field, Automaton, list[tuple[int, int, int]], list[Hit]]
+
 
 class MatchReport:
     """The outcome of matching one document, able to explain itself."""
@@ -58,8 +62,9 @@ class MatchReport:
         self._language_arg = language
         self._language: object = _UNRESOLVED if callable(language) else language
         self.folded: dict[Field, Folded] = {}
-        self._scans: list[tuple[Field, Automaton, list[tuple[int, int, int]], list[Hit]]] = []
+        self._scans: list[_Scan] = []
         self._hits: dict[int, list[Hit]] | None = None
+        self._regex: dict[int, list[Hit]] = {}
         self.regex_timeouts: set[int] = set()
         self.matched: tuple[RuleId, ...] = ()
         self._sentences: dict[Field, tuple[int, ...]] = {}
@@ -79,20 +84,38 @@ class MatchReport:
 
     @property
     def hits(self) -> dict[int, list[Hit]]:
-        """Every hit, by atom."""
+        """Every hit, by atom (of `re:` atoms, those a verdict has searched for)."""
         if self._hits is None:
             self._hits = {}
             patterns = self.ruleset.patterns
             for name, automaton, plain, hits in self._scans:
-                only = automaton.only
+                plain_pids = automaton.plain_pids
                 for start, end, key in plain:
-                    pid = only[key]
-                    self._hits.setdefault(patterns[pid].atom, []).append(
-                        Hit(patterns[pid].atom, name, start, end, pid)
-                    )
+                    for pid in plain_pids[key]:
+                        self._hits.setdefault(patterns[pid].atom, []).append(
+                            Hit(patterns[pid].atom, name, start, end, pid)
+                        )
                 for hit in hits:
                     self._hits.setdefault(hit.atom, []).append(hit)
+            self._hits.update(self._regex)
         return self._hits
+
+    def _hits_of(self, atom: int) -> list[Hit]:
+        """One atom's hits: a verdict asks for a few atoms, so only theirs become `Hit`s."""
+        if self._hits is not None:
+            return self._hits.get(atom, [])
+        patterns = self.ruleset.patterns
+        out: list[Hit] = []
+        for name, automaton, plain, hits in self._scans:
+            keys = automaton.keys_of_atom.get(atom)
+            if keys:
+                for start, end, key in [t for t in plain if t[2] in keys]:
+                    pids = automaton.plain_pids[key]
+                    out += [
+                        Hit(atom, name, start, end, p) for p in pids if patterns[p].atom == atom
+                    ]
+            out += [h for h in hits if h.atom == atom]
+        return out
 
     @property
     def language(self) -> str | None:
@@ -127,9 +150,13 @@ class MatchReport:
 
     def _atom_hits(self, term: str) -> list[Hit]:
         atom = self.ruleset.atom_id(term)
-        if atom in self.ruleset.regex_atoms and atom not in self.hits:
-            self.hits[atom] = self._regex_hits(atom)
-        return self.hits.get(atom, [])
+        if atom not in self.ruleset.regex_atoms:
+            return self._hits_of(atom)
+        if atom not in self._regex:
+            self._regex[atom] = self._regex_hits(atom)
+            if self._hits is not None:
+                self._hits[atom] = self._regex[atom]
+        return self._regex[atom]
 
     def _regex_hits(self, atom: int) -> list[Hit]:
         pattern = self.ruleset.atoms[atom].regex

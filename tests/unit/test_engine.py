@@ -282,3 +282,30 @@ def test_a_known_language_changes_no_verdict() -> None:
     assert hits >= 10  # the cases do match: the comparison is not between two empty answers
     ko_in_ja = rs.match(Document(title="北朝鮮と北"), language="ja", every_hit=True)
     assert "not counted: alias of another language" in ko_in_ja.explain()
+
+
+def test_a_name_of_two_entities_counts_for_both() -> None:
+    """`includes` makes one name count for two entities (a leader and the country): each rule
+    sees its own hit, in `near`, in the key lines and in the explanation."""
+    rs = compile_rules(
+        """entities:
+  lula:
+    aliases: {"*": [Lula]}
+  brasil:
+    aliases: {"*": [Brasil]}
+    includes: [lula]
+rules:
+  - {id: leader, all: ["@lula"]}
+  - {id: country-vote, all: ["@brasil", eleição], near: sentence}
+""",
+        with_shipped=False,
+    )
+    one = Document(title="", content="Lula vence a eleição. Mercado reage.")
+    two = Document(title="", content="Lula discursa. Depois, a eleição foi marcada.")
+    report = rs.match(one, language="pt")
+    assert report.matched == ("leader", "country-vote")
+    assert report.key_lines()[0].text == "Lula vence a eleição."
+    assert rs.match(two, language="pt").matched == ("leader",)
+    explained = rs.match(one, language="pt").explain()
+    assert "'Lula' -> @lula via Lula" in explained
+    assert "'Lula' -> @brasil via Lula" in explained
