@@ -12,7 +12,7 @@ An alert, top to bottom:
     a link to the article, and an "Open" button
 Every piece of feed text is escaped. The HTML stays within 4096 characters (and so does the text
 Telegram shows): key lines go first, then the summary, then the headlines are shortened; the link
-always stays. The bot's own words come from a small English/Indonesian catalogue.
+always stays. The bot's own words come from `bot.deliver.catalogue`, in 18 languages.
 """
 
 from __future__ import annotations
@@ -25,37 +25,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 
+from bot.deliver.catalogue import words_for
 from bot.model import ChatPrefs, KeyLine, RenderedMessage, Story, Translation
 
 MAX_LENGTH = 4096
 MAX_KEY_LINES = 3
 MAX_OTHER_SOURCES = 8
 MAX_RULES = 8
-
-CATALOGUE: dict[str, dict[str, str]] = {
-    "en": {
-        "read": "Read the article",
-        "open": "Open article",
-        "also": "also",
-        "more": "+{n} more",
-        "original": "Original",
-        "untitled": "(untitled)",
-        "translation_failed": "Translation unavailable: shown in the original language.",
-        "digest": "🔔 {n} alerts held while this chat was muted",
-        "digest_cont": "(continued)",
-    },
-    "id": {
-        "read": "Baca artikel",
-        "open": "Buka artikel",
-        "also": "juga",
-        "more": "+{n} lainnya",
-        "original": "Asli",
-        "untitled": "(tanpa judul)",
-        "translation_failed": "Terjemahan tidak tersedia: ditampilkan dalam bahasa aslinya.",
-        "digest": "🔔 {n} peringatan yang ditahan selama obrolan ini dibisukan",
-        "digest_cont": "(lanjutan)",
-    },
-}
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
@@ -65,8 +41,7 @@ _ANCHOR = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
 
 def tr(language: str | None, key: str, **values: object) -> str:
     """The bot's own words for `key` in `language` (English when there is no such catalogue)."""
-    base = (language or "en").split("-")[0].lower()
-    return CATALOGUE.get(base, CATALOGUE["en"])[key].format(**values)
+    return words_for(language)[key].format(**values)
 
 
 def escape(text: str) -> str:

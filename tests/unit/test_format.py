@@ -199,3 +199,46 @@ def test_any_article_renders_to_html_telegram_accepts(
     assert len(m.plain_text) <= 4096
     assert "https://news.example/" in m.text
     assert to_plain(m.text) == m.plain_text
+
+
+def test_every_catalogue_has_the_english_keys_and_placeholders() -> None:
+    """A language's words can stand in for the English ones everywhere an alert uses them."""
+    import string
+
+    from bot.deliver.catalogue import CATALOGUE
+
+    def fields(text: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    english = CATALOGUE["en"]
+    assert len(CATALOGUE) >= 18
+    for language, words in CATALOGUE.items():
+        assert words.keys() == english.keys(), language
+        for key, text in words.items():
+            assert fields(text) == fields(english[key]), (language, key)
+            assert text.strip(), (language, key)
+            translated = language == "en" or key == "original" or text != english[key]
+            assert translated, (language, key)  # not English left in by mistake
+
+
+def test_alert_chrome_is_in_the_chats_language() -> None:
+    """A Korean chat reads Korean around the headline; a zh-Hant chat reads traditional Chinese;
+    a language without a catalogue reads English."""
+    others = tuple(f"Outlet {i}" for i in range(10))
+    story = _story(others=others)
+    ko = render_alert(story, None, _prefs("ko"))
+    assert '">기사 읽기</a>' in ko.text
+    assert ko.button_text == "기사 열기"
+    assert "다른 매체: Outlet 0" in ko.text
+    assert "외 2곳" in ko.text
+    assert "Read the article" not in ko.text
+    assert "also" not in ko.text
+    hant = render_alert(story, None, _prefs("zh-Hant"))
+    assert '">閱讀全文</a>' in hant.text
+    assert "另見: Outlet 0" in hant.text
+    assert '">阅读全文</a>' in render_alert(story, None, _prefs("zh")).text
+    assert render_alert(story, None, _prefs("pt-BR")).button_text == "Abrir o artigo"
+    assert render_alert(story, None, _prefs("sw")).button_text == "Open article"
+    failed = Translation(target="ru", title="", key_lines=(), failed=True, provider=None)
+    ru = render_alert(story, failed, _prefs("ru"))
+    assert "Перевод недоступен" in _visible(ru.text)
