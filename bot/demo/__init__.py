@@ -4,7 +4,7 @@ Five outlets in four languages (one story told by several of them, plus unrelate
 through the real pipeline: parsing, language detection, the shipped rules, cross-outlet dedup,
 translation into each reader's language, rendering, the SQLite outbox. Only the two ends are
 local: feeds are read from files and the outbox is drained to the terminal instead of Telegram.
-Headlines are translated from a bundled glossary, since the demo has no network.
+Headlines and key lines are translated from a bundled glossary, since the demo has no network.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ class FileFetcher:
 
 
 class GlossaryTranslator:
-    """Translates the sample headlines from the bundled glossary; anything else fails honestly."""
+    """Translates the sample headlines and key lines from the bundled glossary; a headline it
+    lacks fails honestly (the alert says so), key lines it lacks stay in the original."""
 
     def __init__(self) -> None:
         text = resources.files("bot.demo").joinpath("glossary.yaml").read_text(encoding="utf-8")
@@ -84,7 +85,13 @@ class GlossaryTranslator:
         title = self.glossary.get(story.article.title, {}).get(target)
         if title is None:
             return Translation(target=target, title=None, failed=True)
-        return Translation(target=target, title=title, provider="demo glossary")
+        lines = [self.glossary.get(k.text, {}).get(target) for k in story.key_lines]
+        return Translation(
+            target=target,
+            title=title,
+            key_lines=tuple(t for t in lines if t) if all(lines) else (),
+            provider="demo glossary",
+        )
 
 
 async def run_demo(*, out: TextIO) -> int:

@@ -186,4 +186,8 @@ def test_demo_prints_alerts_in_each_readers_language(capsys: pytest.CaptureFixtu
     assert "juga: ANTARA News" in out  # to the Indonesian reader
     assert "North Korea sends thousands more troops to Russia" in out  # to the English reader
     assert "북한, 러시아에 병력 수천 명 추가 파병" in out  # to the Korean reader
+    assert "다른 매체: ANTARA News" in out  # the alert's own words in Korean too
+    # key lines translated, the original below them
+    assert "According to the NIS, the North Korean troops have been deployed" in out
+    assert "Menurut NIS, pasukan Korea Utara itu ditempatkan di wilayah Kursk." in out
     assert "Rupiah" not in out  # unrelated news is not alerted
