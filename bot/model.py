@@ -97,6 +97,17 @@ class RuleRef:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Related:
+    """The same story from an outlet in another language, as an alert names it: the headline
+    in the alert's language, so a reader sees what was folded in."""
+
+    source_name: str
+    language: str | None
+    title: str
+    link: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Story:
     """A matched article, ready to translate and render."""
 
@@ -106,6 +117,8 @@ class Story:
     key_lines: tuple[KeyLine, ...]
     other_sources: tuple[str, ...] = ()  # names of other outlets that carried the same story
     story_id: str = ""  # stable id of the story cluster (dedup)
+    entities: tuple[str, ...] = ()  # the rule entities the article names (`@` ids, sorted)
+    related: tuple[Related, ...] = ()  # the story from outlets in other languages
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -2,7 +2,8 @@
 
     fetch (conditional GET) -> parse (off the loop) -> new entries (seen keys) -> normalize
       -> match (language detected only when a verdict needs it) -> one story per event across
-      outlets -> recipients -> translate once per target language -> render per chat
+      outlets -> recipients -> translate once per target language -> render per chat, or
+      fold into the chat's alert of the same story in another language (`bot.retold`)
       -> ONE transaction: seen keys + stories + deliveries + outbox rows -> wake the relay
 
 A crash anywhere before the transaction loses nothing (the items are still new next time); the
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from bot import metrics
+from bot import metrics, retold
 from bot.analyze.engine import Document, MatchReport, RuleSet
 from bot.analyze.language import detect_language, normalize_code
 from bot.config import PollingConfig
@@ -84,6 +85,7 @@ class Planned:
     message: RenderedMessage
     held: bool
     rendered_from: str  # story (with this chat's rules), translation and prefs: `snapshot`
+    joins: retold.Twin | None = None  # an earlier alert this story retells in another language
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -183,6 +185,7 @@ def _analyze(article: Article, p: Pipeline, now: float) -> StoryPlan | None:
         key_lines=report.key_lines(3),
         other_sources=tuple(n for n in cluster.sources if n != article.source_name),
         story_id=cluster.id,
+        entities=report.entities(),
     )
     return StoryPlan(story=story, article=article, is_new_story=is_new, simhash=simhash, alerts=())
 
@@ -250,6 +253,10 @@ async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float)
         targets = {c: _target(chat, p.default_language) for c, chat in chats.items()}
         wanted = {t for t in targets.values() if t and needs_translation(plan.story.language, t)}
         translations = await _translate(plan.story, sorted(wanted), p)
+        twins = retold.find(
+            p.conn, p.rules(), plan.story,
+            {c: (targets[c], refs) for c, (_, refs) in recipients.items()}, translations, now=now,
+        )  # fmt: skip
         alerts = []
         for chat_id, (thread_id, refs) in recipients.items():
             chat, target = chats[chat_id], targets[chat_id]
@@ -270,6 +277,7 @@ async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float)
                     message=message,
                     held=muted,
                     rendered_from=snapshot.dump(story, translation, prefs),
+                    joins=twins.get(chat_id),
                 )
             )
         out.append(replace(plan, alerts=tuple(alerts)))
@@ -320,6 +328,10 @@ def _commit(
                     conn, story.story_id, alert.chat_id, outbox_id=None, now=now
                 ):
                     continue  # another outlet's copy of this story reached the chat first
+                if alert.joins is not None and retold.join(
+                    conn, alert.chat_id, alert.joins, now=now
+                ):
+                    continue  # named in the chat's alert of the story in another language
                 outbox.enqueue(
                     conn, chat_id=alert.chat_id, thread_id=alert.thread_id,
                     message=alert.message, now=now, story_id=story.story_id, held=alert.held,
@@ -343,6 +355,7 @@ def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...], now: float
         own = story.article.source_name
         story = replace(story, other_sources=tuple(n for n in outlets if n != own))
         message = render_alert(story, translation, prefs)
+        outbox.set_rendered_from(p.conn, row_id, snapshot.dump(story, translation, prefs))
         if outbox.rewrite_pending(p.conn, row_id, message):
             continue
         if (message_id := outbox.sent_message_id(p.conn, row_id)) is not None:

@@ -117,6 +117,17 @@ class MatchReport:
             out += [h for h in hits if h.atom == atom]
         return out
 
+    def entities(self) -> tuple[str, ...]:
+        """The rule entities the document names (hits that count), as sorted ids."""
+        atoms, found = self.ruleset.atoms, set()
+        for atom, hits in self.hits.items():
+            if atoms[atom].text.startswith("@"):
+                if any(self._counts(h) is None for h in hits):
+                    self._resolve()
+                if any(self._counts(h) for h in hits):
+                    found.add(atoms[atom].text[1:])
+        return tuple(sorted(found))
+
     @property
     def language(self) -> str | None:
         """The language used: None if it was never needed, or is unknown."""

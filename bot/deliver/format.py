@@ -8,6 +8,7 @@ An alert, top to bottom:
                                          and the original lines follow in a collapsed quote with
                                          their hits in bold, since hits cannot be located otherwise)
     summary                            (only when there are no key lines)
+    ↳ outlet (language): headline      (the story from outlets in other languages, linked)
     source · other outlets, time in the chat's zone, language, rule names and #RuleNames
     a link to the article, and an "Open" button
 Every piece of feed text is escaped. The HTML stays within 4096 characters (and so does the text
@@ -32,6 +33,7 @@ MAX_LENGTH = 4096
 MAX_KEY_LINES = 3
 MAX_OTHER_SOURCES = 8
 MAX_RULES = 8
+MAX_RELATED = 5  # the story from outlets in other languages (`bot.retold` adds at most these)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
@@ -163,13 +165,25 @@ def _meta(story: Story, prefs: ChatPrefs, ui: str | None) -> str:
     return "\n".join(lines)
 
 
+def _related(story: Story, count: int) -> str:
+    """The story as outlets in other languages told it: source, language, linked headline."""
+    out = []
+    for r in story.related[:count]:
+        head = escape(_clip(r.source_name, 60)) + (f" ({escape(r.language)})" if r.language else "")
+        title = escape(_clip(r.title, 200))
+        if r.link.startswith(("http://", "https://")) and len(r.link) <= 500:
+            title = f'<a href="{escape(r.link)}">{title}</a>'
+        out.append(f"↳ {head}: {title}")
+    return "\n".join(out)
+
+
 def _link(story: Story, ui: str | None) -> str:
     return f'🔗 <a href="{escape(story.article.link)}">{escape(tr(ui, "read"))}</a>'
 
 
 def _compose(
     story: Story, translation: Translation | None, prefs: ChatPrefs, *, lines: int, summary: int,
-    title: int,
+    title: int, related: int,
 ) -> str:  # fmt: skip
     ui = prefs.language
     tr_ = _translated(story, translation)
@@ -179,15 +193,17 @@ def _compose(
     body = _key_lines(story, tr_, lines, ui)
     if not story.key_lines and story.article.summary and summary > 0:
         body = escape(_clip(story.article.summary, summary))
-    parts += [body, _meta(story, prefs, ui), _link(story, ui)]
+    parts += [body, _related(story, related), _meta(story, prefs, ui), _link(story, ui)]
     return "\n\n".join(p for p in parts if p)
 
 
-def _variants() -> list[tuple[int, int, int]]:
-    """(key lines, summary chars, title chars), from the richest alert to the leanest."""
-    out = [(n, 400, 1000) for n in range(MAX_KEY_LINES, -1, -1)]
-    out += [(0, s, 1000) for s in (200, 80, 0)]
-    out += [(0, 0, t) for t in (500, 250, 120, 60, 20)]
+def _variants() -> list[tuple[int, int, int, int]]:
+    """(key lines, summary chars, title chars, related outlets), from the richest alert to the
+    leanest."""
+    out = [(n, 400, 1000, MAX_RELATED) for n in range(MAX_KEY_LINES, -1, -1)]
+    out += [(0, s, 1000, MAX_RELATED) for s in (200, 80, 0)]
+    out += [(0, 0, 1000, r) for r in (2, 0)]
+    out += [(0, 0, t, 0) for t in (500, 250, 120, 60, 20)]
     return out
 
 
@@ -196,8 +212,10 @@ def render_alert(
 ) -> RenderedMessage:
     """One alert for one chat, HTML within 4096 characters, with a plain-text fallback."""
     text = plain = ""
-    for lines, summary, title in _variants():
-        text = _compose(story, translation, prefs, lines=lines, summary=summary, title=title)
+    for lines, summary, title, related in _variants():
+        text = _compose(
+            story, translation, prefs, lines=lines, summary=summary, title=title, related=related
+        )
         plain = to_plain(text)
         if len(text) <= MAX_LENGTH and len(plain) <= MAX_LENGTH:
             break

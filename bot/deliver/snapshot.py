@@ -18,6 +18,7 @@ from bot.model import (
     ChatId,
     ChatPrefs,
     KeyLine,
+    Related,
     RuleId,
     RuleRef,
     SourceId,
@@ -45,6 +46,8 @@ def dump(story: Story, translation: Translation | None, prefs: ChatPrefs) -> str
         "key_lines": [[k.text, [list(s) for s in k.spans]] for k in story.key_lines],
         "other_sources": list(story.other_sources),
         "story_id": story.story_id,
+        "entities": list(story.entities),
+        "related": [[r.source_name, r.language, r.title, r.link] for r in story.related],
         "translation": None if translation is None else {
             "target": translation.target, "title": translation.title,
             "key_lines": list(translation.key_lines), "failed": translation.failed,
@@ -80,6 +83,11 @@ def load(text: str) -> tuple[Story, Translation | None, ChatPrefs]:
         ),
         other_sources=tuple(data["other_sources"]),
         story_id=data["story_id"],
+        entities=tuple(data.get("entities", ())),  # rows written before they were kept
+        related=tuple(
+            Related(source_name=n, language=lang, title=t, link=u)
+            for n, lang, t, u in data.get("related", ())
+        ),
     )
     tr = data["translation"]
     translation = None if tr is None else Translation(

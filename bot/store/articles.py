@@ -139,6 +139,21 @@ def record_article(
     )
 
 
+def recent_story_rules(
+    conn: sqlite3.Connection, *, since: float, exclude: str
+) -> dict[str, tuple[str | None, frozenset[str]]]:
+    """Story id -> (its first article's language, the rules its articles matched), for the
+    stories other than `exclude` with an article recorded since `since`."""
+    out: dict[str, tuple[str | None, set[str]]] = {}
+    for story_id, language, rules in conn.execute(
+        "SELECT story_id, language, rules FROM articles WHERE created_at >= ? AND story_id != ?"
+        " ORDER BY id",
+        (since, exclude),
+    ):
+        out.setdefault(story_id, (language, set()))[1].update(json.loads(rules))
+    return {sid: (lang, frozenset(rules)) for sid, (lang, rules) in out.items()}
+
+
 def prune(conn: sqlite3.Connection, *, seen_before: float, stories_before: float) -> int:
     """Drop seen keys and stories older than their retention; returns rows removed."""
     n = conn.execute("DELETE FROM seen WHERE seen_at < ?", (seen_before,)).rowcount

@@ -109,6 +109,26 @@ def story_alerts(conn: sqlite3.Connection, story_id: str) -> list[tuple[int, int
     return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
 
+def story_alert_rows(conn: sqlite3.Connection, story_id: str) -> dict[int, int]:
+    """Chat id -> row id of each alert of a story that can be rendered again."""
+    rows = conn.execute(
+        "SELECT chat_id, id FROM outbox WHERE story_id = ? AND kind = 'alert'"
+        " AND rendered_from IS NOT NULL ORDER BY id DESC",
+        (story_id,),
+    ).fetchall()
+    return {int(r[0]): int(r[1]) for r in rows}  # the first row, where a chat has two
+
+
+def rendered_from(conn: sqlite3.Connection, row_id: int) -> str | None:
+    """What a row was rendered from (None once forgotten, or for a row that never had it)."""
+    row = conn.execute("SELECT rendered_from FROM outbox WHERE id = ?", (row_id,)).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def set_rendered_from(conn: sqlite3.Connection, row_id: int, snapshot: str) -> None:
+    conn.execute("UPDATE outbox SET rendered_from = ? WHERE id = ?", (snapshot, row_id))
+
+
 def claim_due(
     conn: sqlite3.Connection, *, now: float, limit: int, exclude_chats: Sequence[int] = ()
 ) -> list[OutboxRow]:

@@ -1,0 +1,158 @@
+"""A story an outlet in another language retells: folded into the chat's earlier alert.
+
+`find` decides, per recipient chat, whether a new story retells one of the chat's recent
+alerts (`bot.analyze.crosslang` says how); `join` then adds the new outlet's headline, in the
+chat's language, with its link, to that alert: rewritten while it waits in the outbox, edited
+once sent, from what it was rendered from (`bot.deliver.snapshot`). So the reader gets one alert
+for the story, and still sees every outlet's headline.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass, replace
+
+from bot.analyze.crosslang import WINDOW, Headline, headline_terms, same_story
+from bot.analyze.engine import RuleSet
+from bot.deliver import snapshot
+from bot.deliver.format import MAX_RELATED, render_alert
+from bot.deliver.translate import needs_translation
+from bot.model import Related, RuleRef, Story, Translation
+from bot.store import articles as article_store
+from bot.store import outbox
+
+log = logging.getLogger("warta.retold")
+
+
+@dataclass(frozen=True, slots=True)
+class Twin:
+    """The earlier alert (its outbox row) a new story joins in one chat, and how it is named."""
+
+    row_id: int
+    related: Related
+
+
+def title_in(story: Story, translation: Translation | None, target: str | None) -> str | None:
+    """The headline as a chat reading `target` sees it; None when it cannot be compared (the
+    chat reads originals, or the translation failed)."""
+    if target is None:
+        return None
+    if not needs_translation(story.language, target):
+        return story.article.title
+    if translation is None or translation.failed or not translation.title:
+        return None
+    return translation.title
+
+
+def find(
+    conn: sqlite3.Connection,
+    ruleset: RuleSet,
+    story: Story,
+    recipients: dict[int, tuple[str | None, tuple[RuleRef, ...]]],
+    translations: dict[str, Translation],
+    *,
+    now: float,
+) -> dict[int, Twin]:
+    """Chat id -> the earlier alert `story` retells in that chat, for the chats where it does.
+
+    `recipients` maps each chat to the language it reads (None: originals) and the rules that
+    bring it the story."""
+    if len(story.entities) < 2:
+        return {}
+    found: dict[int, Twin] = {}
+    terms: dict[tuple[str, str], frozenset[str]] = {}
+
+    def terms_of(title: str, language: str) -> frozenset[str]:
+        key = (title, language)
+        if key not in terms:
+            terms[key] = headline_terms(ruleset, title, language)
+        return terms[key]
+
+    wanted = {r.id for _, refs in recipients.values() for r in refs}
+    recent = article_store.recent_story_rules(conn, since=now - WINDOW, exclude=story.story_id)
+    for story_id, (language, rules) in recent.items():
+        if language == story.language or not rules & wanted:
+            continue
+        rows = outbox.story_alert_rows(conn, story_id)
+        for chat_id, row_id in rows.items():
+            if chat_id in found or chat_id not in recipients:
+                continue
+            target, refs = recipients[chat_id]
+            title = title_in(story, translations.get(target or ""), target)
+            if target is None or title is None:
+                continue
+            earlier = _load(conn, row_id)
+            if earlier is None or earlier[2] != target:
+                continue  # forgotten, or rendered for another language than the chat's now
+            old, old_translation, _ = earlier
+            new = Headline(
+                story.language,
+                frozenset(r.id for r in refs),
+                frozenset(story.entities),
+                terms_of(title, target),
+            )
+            old_titles = [title_in(old, old_translation, target), *(r.title for r in old.related)]
+            for old_title in old_titles:
+                if old_title is None:
+                    continue
+                seen = Headline(
+                    old.language,
+                    frozenset(r.id for r in old.rules),
+                    frozenset(old.entities),
+                    terms_of(old_title, target),
+                )
+                if same_story(new, seen):
+                    related = Related(
+                        source_name=story.article.source_name,
+                        language=story.language,
+                        title=title,
+                        link=story.article.link,
+                    )
+                    found[chat_id] = Twin(row_id, related)
+                    break
+    return found
+
+
+def _load(
+    conn: sqlite3.Connection, row_id: int
+) -> tuple[Story, Translation | None, str | None] | None:
+    text = outbox.rendered_from(conn, row_id)
+    if text is None:
+        return None
+    try:
+        story, translation, prefs = snapshot.load(text)
+    except (ValueError, KeyError, TypeError):  # a row written by a later version
+        return None
+    return story, translation, prefs.language
+
+
+def join(conn: sqlite3.Connection, chat_id: int, twin: Twin, *, now: float) -> bool:
+    """Name `twin.related` in the earlier alert; False when that alert can no longer be
+    rendered again (the caller then sends the story as an alert of its own)."""
+    text = outbox.rendered_from(conn, twin.row_id)
+    if text is None:
+        return False
+    try:
+        story, translation, prefs = snapshot.load(text)
+    except (ValueError, KeyError, TypeError):
+        return False
+    if any(r.link == twin.related.link for r in story.related):
+        return True
+    if len(story.related) >= MAX_RELATED:
+        return False
+    story = replace(story, related=(*story.related, twin.related))
+    message = render_alert(story, translation, prefs)
+    outbox.set_rendered_from(conn, twin.row_id, snapshot.dump(story, translation, prefs))
+    if not outbox.rewrite_pending(conn, twin.row_id, message):
+        message_id = outbox.sent_message_id(conn, twin.row_id)
+        if message_id is not None:
+            outbox.enqueue(
+                conn, chat_id=chat_id, message=message, now=now, kind="edit",
+                story_id=story.story_id, edit_of=message_id,
+            )  # fmt: skip
+    log.info(
+        "story retold in another language",
+        extra={"chat": chat_id, "row": twin.row_id, "source": twin.related.source_name},
+    )
+    return True
