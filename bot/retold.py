@@ -17,6 +17,7 @@ from bot.analyze.crosslang import WINDOW, Headline, headline_terms, same_story
 from bot.analyze.engine import RuleSet
 from bot.deliver import snapshot
 from bot.deliver.format import MAX_RELATED, render_alert
+from bot.deliver.langcodes import canonical_language
 from bot.deliver.translate import needs_translation
 from bot.model import Related, RuleRef, Story, Translation
 from bot.store import articles as article_store
@@ -35,12 +36,14 @@ class Twin:
 
 def title_in(story: Story, translation: Translation | None, target: str | None) -> str | None:
     """The headline as a chat reading `target` sees it; None when it cannot be compared (the
-    chat reads originals, or the translation failed)."""
+    chat reads originals, or the translation failed or is into another language)."""
     if target is None:
         return None
     if not needs_translation(story.language, target):
         return story.article.title
     if translation is None or translation.failed or not translation.title:
+        return None
+    if canonical_language(translation.target) != canonical_language(target):
         return None
     return translation.title
 
@@ -57,17 +60,17 @@ def find(
     """Chat id -> the earlier alert `story` retells in that chat, for the chats where it does.
 
     `recipients` maps each chat to the language it reads (None: originals) and the rules that
-    bring it the story."""
+    bring it the story. An earlier story is read once per language (its alerts to chats of one
+    language share their headline), and its headline's terms are computed once."""
     if len(story.entities) < 2:
         return {}
     found: dict[int, Twin] = {}
     terms: dict[tuple[str, str], frozenset[str]] = {}
 
     def terms_of(title: str, language: str) -> frozenset[str]:
-        key = (title, language)
-        if key not in terms:
-            terms[key] = headline_terms(ruleset, title, language)
-        return terms[key]
+        if (title, language) not in terms:
+            terms[title, language] = headline_terms(ruleset, title, language)
+        return terms[title, language]
 
     wanted = {r.id for _, refs in recipients.values() for r in refs}
     recent = article_store.recent_story_rules(conn, since=now - WINDOW, exclude=story.story_id)
@@ -75,56 +78,53 @@ def find(
         if language == story.language or not rules & wanted:
             continue
         rows = outbox.story_alert_rows(conn, story_id)
+        earlier: dict[str, tuple[Story, Translation | None] | None] = {}
         for chat_id, row_id in rows.items():
             if chat_id in found or chat_id not in recipients:
                 continue
             target, refs = recipients[chat_id]
+            common = rules & {r.id for r in refs}
             title = title_in(story, translations.get(target or ""), target)
-            if target is None or title is None:
+            if target is None or title is None or not common:
                 continue
-            earlier = _load(conn, row_id)
-            if earlier is None or earlier[2] != target:
-                continue  # forgotten, or rendered for another language than the chat's now
-            old, old_translation, _ = earlier
+            if target not in earlier:
+                earlier[target] = _load(conn, row_id)
+            if (loaded := earlier[target]) is None:
+                continue
+            old, old_translation = loaded
             new = Headline(
-                story.language,
-                frozenset(r.id for r in refs),
-                frozenset(story.entities),
+                story.language, frozenset(common), frozenset(story.entities),
                 terms_of(title, target),
-            )
-            old_titles = [title_in(old, old_translation, target), *(r.title for r in old.related)]
-            for old_title in old_titles:
+            )  # fmt: skip
+            for old_title in (
+                title_in(old, old_translation, target),
+                *(r.title for r in old.related),
+            ):
                 if old_title is None:
                     continue
-                seen = Headline(
-                    old.language,
-                    frozenset(r.id for r in old.rules),
-                    frozenset(old.entities),
+                told = Headline(
+                    old.language, frozenset(common), frozenset(old.entities),
                     terms_of(old_title, target),
-                )
-                if same_story(new, seen):
+                )  # fmt: skip
+                if same_story(new, told):
                     related = Related(
-                        source_name=story.article.source_name,
-                        language=story.language,
-                        title=title,
-                        link=story.article.link,
-                    )
+                        source_name=story.article.source_name, language=story.language,
+                        title=title, link=story.article.link,
+                    )  # fmt: skip
                     found[chat_id] = Twin(row_id, related)
                     break
     return found
 
 
-def _load(
-    conn: sqlite3.Connection, row_id: int
-) -> tuple[Story, Translation | None, str | None] | None:
+def _load(conn: sqlite3.Connection, row_id: int) -> tuple[Story, Translation | None] | None:
     text = outbox.rendered_from(conn, row_id)
     if text is None:
         return None
     try:
-        story, translation, prefs = snapshot.load(text)
+        story, translation, _ = snapshot.load(text)
     except (ValueError, KeyError, TypeError):  # a row written by a later version
         return None
-    return story, translation, prefs.language
+    return story, translation
 
 
 def join(conn: sqlite3.Connection, chat_id: int, twin: Twin, *, now: float) -> bool:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 WINDOW: Final = 12 * 3600.0  # seconds
 MIN_SHARED_ENTITIES: Final = 2
-MIN_SHARED_TERMS: Final = 2
+MIN_SHARED_TERMS: Final = 3
 MIN_OVERLAP: Final = 0.25
 
 _DENSE: Final = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"

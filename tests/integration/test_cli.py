@@ -179,7 +179,8 @@ def test_run_without_token_names_the_variable(
 
 
 def test_demo_prints_alerts_in_each_readers_language(capsys: pytest.CaptureFixture[str]) -> None:
-    """`warta demo` merges one story from two outlets and shows it translated per reader."""
+    """`warta demo` merges one story from five outlets in four languages into one alert per
+    reader, translated into the reader's language."""
     code, out, _ = run(["demo"], capsys)
     assert code == 0
     assert "also: ANTARA News" in out  # to the English reader
@@ -190,4 +191,8 @@ def test_demo_prints_alerts_in_each_readers_language(capsys: pytest.CaptureFixtu
     # key lines translated, the original below them
     assert "According to the NIS, the North Korean troops have been deployed" in out
     assert "Menurut NIS, pasukan Korea Utara itu ditempatkan di wilayah Kursk." in out
+    # the story told in Korean, Russian and English is one alert per reader, naming the others
+    assert '↳ 연합뉴스 (ko): NIS: "North Korea sends 3,000 more troops to Russia"' in out
+    assert '↳ РИА Новости (ru): 한국 정보당국 "북한군 러시아로 이동"' in out
+    assert "6 alerts, as each reader sees them" in out  # 3 readers x (that story, ASEAN)
     assert "Rupiah" not in out  # unrelated news is not alerted

@@ -2,7 +2,8 @@
 MyMemory-shaped endpoints, each answering what deep-translator's client for it requests and parses.
 
 Translations are visible and deterministic: `"[<target>] " + text`, with the target code exactly as
-the client sent it (so tests see the provider's code: `zh-Hans` for libre, `iw` for google).
+the client sent it (so tests see the provider's code: `zh-Hans` for libre, `iw` for google); a
+text in `phrasebook` (keyed by text and target) is answered with the translation given there.
 
 - LibreTranslate: `POST /translate` (JSON or form; `q` a string or a list; `source` may be "auto";
   `target`; `api_key`), `GET /languages`; errors as the real server words them (`{"error": ...}`).
@@ -63,6 +64,8 @@ class TranslateServer:
         self.google_limit = 1500
         self.api_key = api_key
         self.languages = dict(LANGUAGES)
+        # (text, target code as the client sends it) -> a real translation, answered instead
+        self.phrasebook: dict[tuple[str, str], str] = {}
         self.requests: Counter[str] = Counter()  # by path
         self.texts: list[str] = []  # every text received for translation, in order
         self.targets: list[str] = []  # the target code of every translate request
@@ -245,6 +248,8 @@ class TranslateServer:
     def _translate(self, text: str, source: str, target: str) -> str:
         self.texts.append(text)
         self.targets.append(target)
+        if (known := self.phrasebook.get((text, target))) is not None:
+            return known
         return text if source == target else f"[{target}] {text}"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from hypothesis import given, settings
@@ -242,3 +243,32 @@ def test_alert_chrome_is_in_the_chats_language() -> None:
     failed = Translation(target="ru", title="", key_lines=(), failed=True, provider=None)
     ru = render_alert(story, failed, _prefs("ru"))
     assert "Перевод недоступен" in _visible(ru.text)
+
+
+def test_the_story_from_outlets_in_other_languages_is_listed_linked_and_escaped() -> None:
+    """Each outlet that retold the story in another language: name, language, its headline
+    (in the chat's language) linked; feed text escaped; a link too long to show is left out;
+    five of them with the longest key lines still fit one message."""
+    from bot.model import Related
+
+    yna, long_link = "https://yna.example/1", "https://ria.example/" + "x" * 600
+    related = (
+        Related(source_name="연합뉴스", language="ko", title="NIS: <b>3,000</b> troops", link=yna),
+        Related(source_name="RIA", language="ru", title="Troops moved", link=long_link),
+    )
+    m = render_alert(replace(_story(), related=related), None, _prefs("en"))
+    assert (
+        '↳ 연합뉴스 (ko): <a href="https://yna.example/1">NIS: &lt;b&gt;3,000&lt;/b&gt; troops</a>'
+        in m.text
+    )
+    assert "↳ RIA (ru): Troops moved\n" in m.text
+    link = "https://r.example/" + "y" * 480
+    many = tuple(
+        Related(source_name=f"Outlet {i}", language="ru", title="T" * 300, link=link)
+        for i in range(5)
+    )
+    long_lines = tuple(KeyLine(text="word " * 200, spans=((0, 4),)) for _ in range(3))
+    big = render_alert(replace(_story(lines=long_lines), related=many), None, _prefs("en"))
+    assert len(big.text) <= 4096
+    assert "Outlet 4" in big.text
+    parse_html(big.text)  # still valid Telegram HTML
