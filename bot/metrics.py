@@ -12,6 +12,11 @@ FETCHES = Counter(
 ITEMS = Counter("warta_items_total", "New feed items seen", registry=REGISTRY)
 MATCHES = Counter("warta_matches_total", "Articles matched, by rule", ["rule"], registry=REGISTRY)
 ALERTS = Counter("warta_alerts_enqueued_total", "Alerts put in the outbox", registry=REGISTRY)
+RETOLD = Counter(
+    "warta_alerts_retold_total",
+    "Stories folded into a chat's alert of the same story in another language",
+    registry=REGISTRY,
+)
 SENDS = Counter("warta_sends_total", "Telegram sends by outcome", ["outcome"], registry=REGISTRY)
 RETRY_AFTERS = Counter("warta_telegram_429_total", "429 answers from Telegram", registry=REGISTRY)
 QUEUE_DEPTH = Gauge("warta_outbox_depth", "Messages waiting in the outbox", registry=REGISTRY)

@@ -331,7 +331,8 @@ def _commit(
                 if alert.joins is not None and retold.join(
                     conn, alert.chat_id, alert.joins, now=now
                 ):
-                    continue  # named in the chat's alert of the story in another language
+                    metrics.RETOLD.inc()  # named in the chat's alert of the story elsewhere
+                    continue
                 outbox.enqueue(
                     conn, chat_id=alert.chat_id, thread_id=alert.thread_id,
                     message=alert.message, now=now, story_id=story.story_id, held=alert.held,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bot.analyze.crosslang import WINDOW, Headline, headline_terms, same_story
@@ -79,6 +80,7 @@ def find(
             continue
         rows = outbox.story_alert_rows(conn, story_id)
         earlier: dict[str, tuple[Story, Translation | None] | None] = {}
+        decided: dict[tuple[str, frozenset[str]], Related | None] = {}  # same for such chats
         for chat_id, row_id in rows.items():
             if chat_id in found or chat_id not in recipients:
                 continue
@@ -87,33 +89,45 @@ def find(
             title = title_in(story, translations.get(target or ""), target)
             if target is None or title is None or not common:
                 continue
-            if target not in earlier:
-                earlier[target] = _load(conn, row_id)
-            if (loaded := earlier[target]) is None:
-                continue
-            old, old_translation = loaded
-            new = Headline(
-                story.language, frozenset(common), frozenset(story.entities),
-                terms_of(title, target),
-            )  # fmt: skip
-            for old_title in (
-                title_in(old, old_translation, target),
-                *(r.title for r in old.related),
-            ):
-                if old_title is None:
-                    continue
-                told = Headline(
-                    old.language, frozenset(common), frozenset(old.entities),
-                    terms_of(old_title, target),
-                )  # fmt: skip
-                if same_story(new, told):
-                    related = Related(
-                        source_name=story.article.source_name, language=story.language,
-                        title=title, link=story.article.link,
-                    )  # fmt: skip
-                    found[chat_id] = Twin(row_id, related)
-                    break
+            key = (target, frozenset(common))
+            if key not in decided:
+                if target not in earlier:
+                    earlier[target] = _load(conn, row_id)
+                loaded = earlier[target]
+                retells = loaded is not None and _retells(
+                    story, title, target, key[1], *loaded, terms_of
+                )
+                decided[key] = _related(story, title) if retells else None
+            if (related := decided[key]) is not None:
+                found[chat_id] = Twin(row_id, related)
     return found
+
+
+def _related(story: Story, title: str) -> Related:
+    a = story.article
+    return Related(source_name=a.source_name, language=story.language, title=title, link=a.link)
+
+
+def _retells(
+    story: Story,
+    title: str,
+    target: str,
+    common: frozenset[str],
+    old: Story,
+    old_translation: Translation | None,
+    terms_of: Callable[[str, str], frozenset[str]],
+) -> bool:
+    """Whether `story` (headline `title` in `target`) retells `old`, or one of the outlets in
+    other languages already named under its alert."""
+    new = Headline(story.language, common, frozenset(story.entities), terms_of(title, target))
+    for old_title in (title_in(old, old_translation, target), *(r.title for r in old.related)):
+        if old_title is not None:
+            told = Headline(
+                old.language, common, frozenset(old.entities), terms_of(old_title, target)
+            )
+            if same_story(new, told):
+                return True
+    return False
 
 
 def _load(conn: sqlite3.Connection, row_id: int) -> tuple[Story, Translation | None] | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import metrics
 from bot.config import PollingConfig
 from bot.deliver.translate import ProviderConfig, TranslationService
 from bot.ingest.fetch import FetchLimits, make_session
@@ -89,7 +90,9 @@ async def test_a_story_retold_in_another_language_joins_the_chats_alert(
     publish(feed_server, "yna", KO_TROOPS, 1)
     assert await update(pipeline, "yna") == 2  # one per chat
     publish(feed_server, "wire", EN_TROOPS, 2)
+    retold_before = metrics.REGISTRY.get_sample_value("warta_alerts_retold_total")
     assert await update(pipeline, "wire") == 1  # only the chat reading originals
+    assert metrics.REGISTRY.get_sample_value("warta_alerts_retold_total") == retold_before + 1
     (alert,) = alerts(pipeline, READS_EN)
     assert html.escape(KO_TROOPS_EN) in alert
     assert '↳ Wire (en): <a href="http://wire.example/2">North Korea sends about 3,000' in alert
