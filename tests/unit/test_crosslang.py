@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.analyze.crosslang import Headline, headline_terms, overlap, same_story, terms
+from bot.analyze.crosslang import Headline, headline_terms, same_story, similar_terms, terms
 from bot.analyze.engine import RuleSet
 from bot.analyze.text import fold_str
 from tests.unit.test_engine import compile_rules
@@ -78,7 +78,12 @@ def test_the_other_evidence_is_required_too() -> None:
     assert not same_story(a, Headline("ko", b.rules, frozenset({"north-korea"}), b.terms))
 
 
-def test_overlap_needs_three_shared_terms() -> None:
-    """ "Sends more" is not a story: two common words are not enough, three are."""
-    assert overlap({"sends", "more"}, {"sends", "more"}) == 0.0
-    assert overlap({"troops", "sends", "more"}, {"troops", "sends", "more", "3000"}) == 0.75
+def test_terms_are_similar_with_three_shared_and_a_quarter_or_half_the_shorter() -> None:
+    """ "Sends more" is not a story: two common words are not enough. Three are, when they are
+    a quarter of all the terms, or half of a headline compared with a wordier one."""
+    assert not similar_terms({"sends", "more"}, {"sends", "more"})
+    assert similar_terms({"troops", "sends", "more"}, {"troops", "sends", "more", "3000"})
+    lead = {"troops", "sends", "more", "kursk", "region", "month", "since", "start"}
+    assert similar_terms({"troops", "sends", "more", "3000", "seoul"}, lead)  # 3 of the 5
+    wordy = {"troops", "sends", "more", "3000", "seoul", "spies", "agency", "said"}
+    assert not similar_terms(wordy, lead)  # 3 of 13 in all, 3 of the shorter 8
