@@ -253,10 +253,11 @@ async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float)
         targets = {c: _target(chat, p.default_language) for c, chat in chats.items()}
         wanted = {t for t in targets.values() if t and needs_translation(plan.story.language, t)}
         translations = await _translate(plan.story, sorted(wanted), p)
-        twins = retold.find(
-            p.conn, p.rules(), plan.story,
-            {c: (targets[c], refs) for c, (_, refs) in recipients.items()}, translations, now=now,
-        )  # fmt: skip
+        readers = {
+            c: retold.Recipient(targets[c], thread, frozenset(r.id for r in refs))
+            for c, (thread, refs) in recipients.items()
+        }
+        twins = retold.find(p.conn, p.rules(), plan.story, readers, translations, now=now)
         alerts = []
         for chat_id, (thread_id, refs) in recipients.items():
             chat, target = chats[chat_id], targets[chat_id]

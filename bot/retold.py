@@ -14,13 +14,19 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from bot.analyze.crosslang import WINDOW, Headline, headline_terms, same_story
+from bot.analyze.crosslang import (
+    MIN_SHARED_ENTITIES,
+    WINDOW,
+    Headline,
+    headline_terms,
+    same_story,
+)
 from bot.analyze.engine import RuleSet
 from bot.deliver import snapshot
 from bot.deliver.format import MAX_RELATED, render_alert
 from bot.deliver.langcodes import canonical_language
 from bot.deliver.translate import needs_translation
-from bot.model import Related, RuleRef, Story, Translation
+from bot.model import Related, Story, Translation
 from bot.store import articles as article_store
 from bot.store import outbox
 
@@ -29,10 +35,22 @@ log = logging.getLogger("warta.retold")
 
 @dataclass(frozen=True, slots=True)
 class Twin:
-    """The earlier alert (its outbox row) a new story joins in one chat, and how it is named."""
+    """The earlier alert (its outbox row) a new story joins in one chat, how it is named, and
+    the language the comparison was made in (the alert's own must be the same)."""
 
     row_id: int
     related: Related
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """A chat a new story goes to: the language it reads (None: originals), the forum topic
+    the story would go to, and the rules that bring it there."""
+
+    language: str | None
+    thread_id: int | None
+    rules: frozenset[str]
 
 
 def title_in(story: Story, translation: Translation | None, target: str | None) -> str | None:
@@ -53,18 +71,20 @@ def find(
     conn: sqlite3.Connection,
     ruleset: RuleSet,
     story: Story,
-    recipients: dict[int, tuple[str | None, tuple[RuleRef, ...]]],
+    recipients: dict[int, Recipient],
     translations: dict[str, Translation],
     *,
     now: float,
 ) -> dict[int, Twin]:
     """Chat id -> the earlier alert `story` retells in that chat, for the chats where it does.
 
-    `recipients` maps each chat to the language it reads (None: originals) and the rules that
-    bring it the story. An earlier story is read once per language (its alerts to chats of one
-    language share their headline), and its headline's terms are computed once."""
+    Only alerts of the last `WINDOW`, in the same forum topic, rendered in the language the chat
+    reads now. An earlier story is skipped on one snapshot when it names too few of the same
+    entities; else it is read once per language (its alerts to chats of one language share
+    their headline) and decided once per language and rules, not per chat."""
     if len(story.entities) < 2:
         return {}
+    since = now - WINDOW
     found: dict[int, Twin] = {}
     terms: dict[tuple[str, str], frozenset[str]] = {}
 
@@ -73,33 +93,40 @@ def find(
             terms[title, language] = headline_terms(ruleset, title, language)
         return terms[title, language]
 
-    wanted = {r.id for _, refs in recipients.values() for r in refs}
-    recent = article_store.recent_story_rules(conn, since=now - WINDOW, exclude=story.story_id)
+    titles = {
+        target: title_in(story, translations.get(target or ""), target)
+        for target in {r.language for r in recipients.values()}
+    }
+    wanted = frozenset().union(*(r.rules for r in recipients.values()))
+    entities = frozenset(story.entities)
+    recent = article_store.recent_story_rules(conn, since=since, exclude=story.story_id)
     for story_id, (language, rules) in recent.items():
         if language == story.language or not rules & wanted:
             continue
-        rows = outbox.story_alert_rows(conn, story_id)
-        earlier: dict[str, tuple[Story, Translation | None] | None] = {}
-        decided: dict[tuple[str, frozenset[str]], Related | None] = {}  # same for such chats
-        for chat_id, row_id in rows.items():
-            if chat_id in found or chat_id not in recipients:
+        one = _parse(outbox.story_snapshot(conn, story_id, since=since))
+        if one is None or len(entities & frozenset(one[0].entities)) < MIN_SHARED_ENTITIES:
+            continue  # decided for every chat at once: most earlier stories end here
+        earlier: dict[str, tuple[Story, Translation | None]] = {}
+        decided: dict[tuple[str, frozenset[str]], bool] = {}
+        rows = outbox.story_alert_rows(conn, story_id, since=since)
+        for chat_id, (row_id, thread_id) in rows.items():
+            recipient = recipients.get(chat_id)
+            if chat_id in found or recipient is None or recipient.thread_id != thread_id:
                 continue
-            target, refs = recipients[chat_id]
-            common = rules & {r.id for r in refs}
-            title = title_in(story, translations.get(target or ""), target)
+            target, common = recipient.language, rules & recipient.rules
+            title = titles.get(target)
             if target is None or title is None or not common:
                 continue
-            key = (target, frozenset(common))
+            key = (target, common)
             if key not in decided:
                 if target not in earlier:
-                    earlier[target] = _load(conn, row_id)
-                loaded = earlier[target]
-                retells = loaded is not None and _retells(
-                    story, title, target, key[1], *loaded, terms_of
-                )
-                decided[key] = _related(story, title) if retells else None
-            if (related := decided[key]) is not None:
-                found[chat_id] = Twin(row_id, related)
+                    loaded = _parse(outbox.rendered_from(conn, row_id))
+                    if loaded is None or loaded[2] != target:
+                        continue  # this chat's alert is in another language: not comparable
+                    earlier[target] = loaded[0], loaded[1]
+                decided[key] = _retells(story, title, target, common, *earlier[target], terms_of)
+            if decided[key]:
+                found[chat_id] = Twin(row_id, _related(story, title), target)
     return found
 
 
@@ -130,26 +157,27 @@ def _retells(
     return False
 
 
-def _load(conn: sqlite3.Connection, row_id: int) -> tuple[Story, Translation | None] | None:
-    text = outbox.rendered_from(conn, row_id)
+def _parse(text: str | None) -> tuple[Story, Translation | None, str | None] | None:
     if text is None:
         return None
     try:
-        story, translation, _ = snapshot.load(text)
+        story, translation, prefs = snapshot.load(text)
     except (ValueError, KeyError, TypeError):  # a row written by a later version
         return None
-    return story, translation
+    return story, translation, prefs.language
 
 
 def join(conn: sqlite3.Connection, chat_id: int, twin: Twin, *, now: float) -> bool:
-    """Name `twin.related` in the earlier alert; False when that alert can no longer be
-    rendered again (the caller then sends the story as an alert of its own)."""
+    """Name `twin.related` in the earlier alert: rewritten while it waits, edited once sent.
+    False when that cannot be done (the alert was forgotten, is in another language now, went
+    into a digest or was never delivered, or names `MAX_RELATED` already): the caller then
+    sends the story as an alert of its own."""
     text = outbox.rendered_from(conn, twin.row_id)
-    if text is None:
-        return False
     try:
-        story, translation, prefs = snapshot.load(text)
+        story, translation, prefs = snapshot.load(text) if text else (None, None, None)
     except (ValueError, KeyError, TypeError):
+        return False
+    if story is None or prefs is None or prefs.language != twin.language:
         return False
     if any(r.link == twin.related.link for r in story.related):
         return True
@@ -157,14 +185,15 @@ def join(conn: sqlite3.Connection, chat_id: int, twin: Twin, *, now: float) -> b
         return False
     story = replace(story, related=(*story.related, twin.related))
     message = render_alert(story, translation, prefs)
-    outbox.set_rendered_from(conn, twin.row_id, snapshot.dump(story, translation, prefs))
     if not outbox.rewrite_pending(conn, twin.row_id, message):
         message_id = outbox.sent_message_id(conn, twin.row_id)
-        if message_id is not None:
-            outbox.enqueue(
-                conn, chat_id=chat_id, message=message, now=now, kind="edit",
-                story_id=story.story_id, edit_of=message_id,
-            )  # fmt: skip
+        if message_id is None:
+            return False
+        outbox.enqueue(
+            conn, chat_id=chat_id, message=message, now=now, kind="edit",
+            story_id=story.story_id, edit_of=message_id,
+        )  # fmt: skip
+    outbox.set_rendered_from(conn, twin.row_id, snapshot.dump(story, translation, prefs))
     log.info(
         "story retold in another language",
         extra={"chat": chat_id, "row": twin.row_id, "source": twin.related.source_name},

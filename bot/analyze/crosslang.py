@@ -11,8 +11,9 @@ folds a different story into an earlier alert, which then shows its headline and
 - their headlines in the chat's language, entity names taken out, share at least
   `MIN_SHARED_TERMS` terms, and either `MIN_OVERLAP` of all their terms (Jaccard) or
   `MIN_CONTAINED` of the shorter one's. Terms are words of four letters or more, numbers (3,000,
-  3.000 and 3000 are one), and the character pairs of Chinese, Japanese and Korean runs (triples
-  in Thai, whose pairs are mostly common syllables): those scripts inflect or run words together.
+  3.000 and 3000 are one, in any digits), and the character pairs of Chinese, Japanese and Korean
+  runs (triples in Thai, Lao, Khmer and Myanmar, whose pairs are mostly common syllables): those
+  scripts inflect or run words together.
 
 `bench/retold.py` measures this on NTREX-128's 123 stories read in each of 18 languages.
 
@@ -40,8 +41,13 @@ MIN_SHARED_TERMS: Final = 3
 MIN_OVERLAP: Final = 0.25
 MIN_CONTAINED: Final = 0.5
 
-_DENSE: Final = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_SYLLABIC: Final = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
+_DENSE: Final = (
+    _SYLLABIC + "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\uac00-\ud7af"
+)
 _TERM: Final = regex.compile(rf"([{_DENSE}]+)|(\d+)|[\p{{L}}\p{{M}}]+")
+_SYLLABLES: Final = regex.compile(f"[{_SYLLABIC}]")
 _DIGIT_GROUP: Final = regex.compile(r"(?<=\d)[.,\u00a0\u202f ](?=\d{3}(?!\d))")
 
 
@@ -61,9 +67,11 @@ def terms(folded: str) -> frozenset[str]:
     for m in _TERM.finditer(_DIGIT_GROUP.sub("", folded)):
         dense, number = m.group(1), m.group(2)
         if dense:
-            n = 3 if "\u0e00" <= dense[0] <= "\u0e7f" else 2  # Thai pairs are mostly syllables
+            n = 3 if _SYLLABLES.match(dense) else 2  # Thai pairs are mostly common syllables
             out.update(dense[i : i + n] for i in range(len(dense) - n + 1))
-        elif number or len(m.group()) >= 4:
+        elif number:
+            out.add(str(int(number)))  # ٣٠٠٠ and 3000 are one number
+        elif len(m.group()) >= 4:
             out.add(m.group())
     return frozenset(out)
 

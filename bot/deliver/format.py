@@ -200,9 +200,10 @@ def _compose(
 def _variants() -> list[tuple[int, int, int, int]]:
     """(key lines, summary chars, title chars, related outlets), from the richest alert to the
     leanest."""
-    out = [(n, 400, 1000, MAX_RELATED) for n in range(MAX_KEY_LINES, -1, -1)]
-    out += [(0, s, 1000, MAX_RELATED) for s in (200, 80, 0)]
-    out += [(0, 0, 1000, r) for r in (2, 0)]
+    out = [(n, 400, 1000, MAX_RELATED) for n in range(MAX_KEY_LINES, 0, -1)]
+    out += [(1, 400, 1000, 2), (0, 400, 1000, 2)]  # a key line outweighs three retellings
+    out += [(0, s, 1000, 2) for s in (200, 80, 0)]
+    out += [(0, 0, 1000, 0)]
     out += [(0, 0, t, 0) for t in (500, 250, 120, 60, 20)]
     return out
 

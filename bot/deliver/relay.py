@@ -227,7 +227,9 @@ class Relay:
             )
         with transaction(self.conn):
             if kind == "sent":
-                outbox.ack(self.conn, row.id, message_id=outcome.message_id, now=now)
+                outbox.ack(
+                    self.conn, row.id, message_id=outcome.message_id, now=now, sent=row.message
+                )
                 self.sent += 1
             elif kind == "retry_after":
                 self._retry_after(row, outcome, now)

@@ -109,14 +109,29 @@ def story_alerts(conn: sqlite3.Connection, story_id: str) -> list[tuple[int, int
     return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
 
 
-def story_alert_rows(conn: sqlite3.Connection, story_id: str) -> dict[int, int]:
-    """Chat id -> row id of each alert of a story that can be rendered again."""
+def story_alert_rows(
+    conn: sqlite3.Connection, story_id: str, *, since: float
+) -> dict[int, tuple[int, int | None]]:
+    """Chat id -> (row id, forum topic) of each alert of a story made since `since` that waits
+    or was delivered (not dead, not folded into a digest) and can be rendered again."""
     rows = conn.execute(
-        "SELECT chat_id, id FROM outbox WHERE story_id = ? AND kind = 'alert'"
+        "SELECT chat_id, id, thread_id FROM outbox WHERE story_id = ? AND kind = 'alert'"
+        " AND status IN ('queued', 'held', 'sent') AND created_at >= ?"
         " AND rendered_from IS NOT NULL ORDER BY id DESC",
-        (story_id,),
+        (story_id, since),
     ).fetchall()
-    return {int(r[0]): int(r[1]) for r in rows}  # the first row, where a chat has two
+    return {int(r[0]): (int(r[1]), r[2]) for r in rows}  # the first row, where a chat has two
+
+
+def story_snapshot(conn: sqlite3.Connection, story_id: str, *, since: float) -> str | None:
+    """What one alert of a story (made since `since`) was rendered from, if any is kept."""
+    row = conn.execute(
+        "SELECT rendered_from FROM outbox WHERE story_id = ? AND kind = 'alert'"
+        " AND status IN ('queued', 'held', 'sent') AND created_at >= ?"
+        " AND rendered_from IS NOT NULL LIMIT 1",
+        (story_id, since),
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def rendered_from(conn: sqlite3.Connection, row_id: int) -> str | None:
@@ -148,12 +163,32 @@ def next_due_at(conn: sqlite3.Connection) -> float | None:
     return None if row[0] is None else float(row[0])
 
 
-def ack(conn: sqlite3.Connection, row_id: int, *, message_id: int | None, now: float) -> None:
+def ack(
+    conn: sqlite3.Connection,
+    row_id: int,
+    *,
+    message_id: int | None,
+    now: float,
+    sent: RenderedMessage | None = None,
+) -> None:
+    """Mark a row sent. `sent`: the message as it went out; when the row was rewritten while it
+    was in flight (a later outlet named in it), an edit brings the chat the row's text."""
     conn.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = attempts + 1,"
         " last_error = NULL WHERE id = ?",
         (now, message_id, row_id),
     )
+    if sent is None or message_id is None:
+        return
+    found = conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
+    if found is None:
+        return
+    row = _row(found)
+    if row.kind == "alert" and row.message.text != sent.text:
+        enqueue(
+            conn, chat_id=row.chat_id, message=row.message, now=now, kind="edit",
+            story_id=row.story_id, edit_of=message_id,
+        )  # fmt: skip
 
 
 def reschedule(conn: sqlite3.Connection, row_id: int, *, at: float, error: str) -> None:

@@ -129,3 +129,59 @@ async def test_a_delivered_alert_is_edited_to_name_the_retelling(
         await update(pipeline, "wire")
         await wait_until(lambda: "↳ Wire (en)" in botapi.sent(READS_EN)[0].text)
         assert len(botapi.sent(READS_EN)) == 1
+
+
+def alert_rows(p: Pipeline, chat: int) -> list[int]:
+    rows = outbox.claim_due(p.conn, now=1e12, limit=100)
+    return [r.id for r in rows if r.chat_id == chat and r.kind == "alert"]
+
+
+async def test_a_retelling_is_its_own_alert_where_the_first_never_arrived(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """The earlier alert died (the chat's topic was deleted, say): folding the retelling into
+    it would lose the story for that chat, so it is sent on its own."""
+    await outlets(pipeline, feed_server)
+    publish(feed_server, "yna", KO_TROOPS, 1)
+    assert await update(pipeline, "yna") == 2
+    (row,) = alert_rows(pipeline, READS_EN)
+    outbox.kill(pipeline.conn, row, error="Bad Request: message thread not found")
+    publish(feed_server, "wire", EN_TROOPS, 2)
+    assert await update(pipeline, "wire") == 2
+    (alert,) = alerts(pipeline, READS_EN)
+    assert EN_TROOPS.split(",")[0] in alert
+
+
+async def test_a_retelling_bound_for_another_forum_topic_is_its_own_alert(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """Alerts of the rule now go to another topic of the group: the retelling goes there as an
+    alert, not into the old topic's alert."""
+    await outlets(pipeline, feed_server)
+    chat_store.subscribe(pipeline.conn, READS_EN, "korean-peninsula", thread_id=7, now=0.0)
+    publish(feed_server, "yna", KO_TROOPS, 1)
+    assert await update(pipeline, "yna") == 2
+    chat_store.subscribe(pipeline.conn, READS_EN, "korean-peninsula", thread_id=9, now=0.0)
+    publish(feed_server, "wire", EN_TROOPS, 2)
+    assert await update(pipeline, "wire") == 2
+    rows = outbox.claim_due(pipeline.conn, now=1e12, limit=100)
+    assert sorted(r.thread_id for r in rows if r.chat_id == READS_EN) == [7, 9]
+
+
+async def test_a_chat_whose_alert_is_in_another_language_than_it_reads_now_gets_its_own(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """One chat read originals when the story came and reads English now; another always read
+    English. The retelling joins the second chat's alert; the first gets it as an alert of its
+    own (its alert's headline is Korean: not comparable, and the edit would mix languages)."""
+    await outlets(pipeline, feed_server)
+    publish(feed_server, "yna", KO_TROOPS, 1)
+    assert await update(pipeline, "yna") == 2
+    chat_store.set_language(pipeline.conn, READS_ORIGINALS, "en", now=0.0)
+    publish(feed_server, "wire", EN_TROOPS, 2)
+    assert await update(pipeline, "wire") == 1
+    (joined,) = alerts(pipeline, READS_EN)
+    assert "↳ Wire (en)" in joined
+    first, second = alerts(pipeline, READS_ORIGINALS)
+    assert "↳" not in first
+    assert EN_TROOPS.split(",")[0] in second

@@ -248,7 +248,7 @@ def test_alert_chrome_is_in_the_chats_language() -> None:
 def test_the_story_from_outlets_in_other_languages_is_listed_linked_and_escaped() -> None:
     """Each outlet that retold the story in another language: name, language, its headline
     (in the chat's language) linked; feed text escaped; a link too long to show is left out;
-    five of them with the longest key lines still fit one message."""
+    five of them with the longest key lines still fit one message, a key line kept first."""
     from bot.model import Related
 
     yna, long_link = "https://yna.example/1", "https://ria.example/" + "x" * 600
@@ -270,5 +270,6 @@ def test_the_story_from_outlets_in_other_languages_is_listed_linked_and_escaped(
     long_lines = tuple(KeyLine(text="word " * 200, spans=((0, 4),)) for _ in range(3))
     big = render_alert(replace(_story(lines=long_lines), related=many), None, _prefs("en"))
     assert len(big.text) <= 4096
-    assert "Outlet 4" in big.text
+    assert "▸ word word" in big.text  # a key line outweighs the third to fifth retellings
+    assert "Outlet 1" in big.text
     parse_html(big.text)  # still valid Telegram HTML

@@ -114,3 +114,20 @@ def test_a_long_queue_takes_one_place_and_goes_out_in_order(tmp_path: Path) -> N
     assert second.id == other
     assert outbox.due_chats(conn, now=100.0, exclude_chats=[1]) == [2]
     conn.close()
+
+
+def test_an_alert_rewritten_while_in_flight_is_edited_once_sent(tmp_path: Path) -> None:
+    """A later outlet named in an alert the relay was sending at that moment: the chat got the
+    old text, so acking it queues an edit with the new one (else the addition would be lost)."""
+    conn = open_db(tmp_path / "w.db")
+    row = outbox.enqueue(conn, chat_id=1, message=RenderedMessage(text="old"), now=1.0)
+    (claimed,) = outbox.claim_due(conn, now=2.0, limit=1)  # the relay is sending "old"...
+    assert outbox.rewrite_pending(conn, row, RenderedMessage(text="old, also: B"))
+    outbox.ack(conn, row, message_id=77, now=3.0, sent=claimed.message)  # ...and it went out
+    (edit,) = outbox.claim_due(conn, now=4.0, limit=5)
+    assert (edit.kind, edit.edit_of, edit.message.text) == ("edit", 77, "old, also: B")
+    other = outbox.enqueue(conn, chat_id=2, message=RenderedMessage(text="same"), now=5.0)
+    (claimed,) = outbox.claim_due(conn, now=6.0, limit=5, exclude_chats=[1])
+    outbox.ack(conn, other, message_id=78, now=7.0, sent=claimed.message)
+    assert [r.id for r in outbox.claim_due(conn, now=8.0, limit=5)] == [edit.id]  # no edit
+    conn.close()
