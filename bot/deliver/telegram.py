@@ -8,6 +8,7 @@
     ChatMigrated                        -> migrated   (new_chat_id)
     BadRequest "can't parse entities"   -> bad_html   (resend as plain text)
     BadRequest "chat not found"         -> chat_not_found
+    BadRequest "message is not modified" on an edit -> sent (the chat shows that text already)
     TimedOut / NetworkError / 5xx       -> transient
     any other BadRequest / TelegramError -> rejected
 
@@ -145,6 +146,8 @@ class TelegramSender:
                 ),
             )
         except TelegramError as e:
+            if isinstance(e, BadRequest) and "message is not modified" in e.message.lower():
+                return SendOutcome(kind="sent", message_id=message_id)  # it shows that already
             return classify(e)
         return SendOutcome(kind="sent", message_id=message_id)
 

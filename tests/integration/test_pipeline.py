@@ -21,7 +21,7 @@ from bot.deliver.relay import Relay
 from bot.deliver.telegram import TelegramSender, make_bot
 from bot.ingest.fetch import FetchLimits, make_session
 from bot.ingest.intake import http_fetcher
-from bot.model import Source, SourceId
+from bot.model import RenderedMessage, Source, SourceId
 from bot.pipeline import Pipeline, update_source
 from bot.rulebook import Rulebook
 from bot.store import articles as article_store
@@ -287,3 +287,33 @@ async def test_a_sources_configured_language_decides_which_aliases_count(
     assert await update(pipeline, "kr") == 1
     (text,) = queued_texts(pipeline.conn)
     assert "탄도미사일" in text
+
+
+async def test_an_edit_to_the_text_the_chat_already_shows_is_done_not_failed(
+    tmp_path: Path, botapi: BotAPIServer
+) -> None:
+    """Telegram refuses an edit that changes nothing ("message is not modified"): the chat
+    shows that text, so the edit is done; it is not a failed send."""
+    conn = open_db(tmp_path / "w.db")
+    chat_store.ensure_chat(conn, CHAT, now=0.0)
+    message = RenderedMessage(text="<b>North Korea</b> fires a missile", parse_mode="HTML")
+    row = outbox.enqueue(conn, chat_id=CHAT, message=message, now=0.0)
+    conn.commit()
+
+    def status(row_id: int) -> str:
+        return str(conn.execute("SELECT status FROM outbox WHERE id = ?", (row_id,)).fetchone()[0])
+
+    async with relay_running(conn, botapi) as relay:
+        relay.wake()
+        await botapi.wait_sent(1, chat_id=CHAT)
+        await wait_until(lambda: status(row) == "sent")
+        shown = outbox.sent_message_id(conn, row)
+        edit = outbox.enqueue(
+            conn, chat_id=CHAT, message=message, now=0.0, kind="edit", edit_of=shown
+        )
+        conn.commit()
+        relay.wake()
+        await wait_until(lambda: status(edit) != "queued")
+    assert status(edit) == "sent"
+    assert relay.failed == 0
+    conn.close()
