@@ -141,7 +141,7 @@ def _key_lines(story: Story, tr_: Translation | None, count: int, ui: str | None
     quote = "\n".join(originals)
     return (
         "\n".join(f"▸ {t}" for t in shown)
-        + f"\n<blockquote expandable>{escape(tr(ui, 'original'))}:\n{quote}</blockquote>"
+        + f"\n<blockquote expandable>{escape(tr(ui, 'original'))}\n{quote}</blockquote>"
     )
 
 
@@ -153,8 +153,11 @@ def _meta(story: Story, prefs: ChatPrefs, ui: str | None) -> str:
     others = [escape(_clip(s, 60)) for s in story.other_sources[:MAX_OTHER_SOURCES]]
     if others:
         extra = len(story.other_sources) - len(others)
-        more = f", {tr(ui, 'more', n=extra)}" if extra > 0 else ""
-        source += f" · {tr(ui, 'also')}: {', '.join(others)}{more}"
+        if extra > 0:
+            others.append(escape(tr(ui, "more", n=extra)))
+        label = tr(ui, "also")
+        gap = "" if label.endswith("：") else " "  # a full-width colon holds its own space
+        source += f" · {escape(label)}{gap}{escape(tr(ui, 'sep')).join(others)}"
     when = ("≈" if not article.published_known else "") + _when(article.published, prefs.timezone)
     lines = [source, f"🕒 {escape(when)} · 🌐 {escape(_language_name(story.language, ui))}"]
     rules = story.rules[:MAX_RULES]
@@ -257,6 +260,8 @@ def render_digest(texts: Sequence[str], *, language: str | None) -> list[Rendere
         return []
     header = f"<b>{escape(tr(language, 'digest', n=len(texts)))}</b>"
     chunks = _chunks(texts, header, "\n\n— — —\n\n")
+    more = f"<i>{escape(tr(language, 'digest_cont'))}</i>\n\n"  # on the messages after the first
+    chunks[1:] = [more + c if len(more + c) <= MAX_LENGTH else c for c in chunks[1:]]
     return [
         RenderedMessage(
             text=c, parse_mode="HTML", plain_text=_fit(to_plain(c)), disable_preview=True

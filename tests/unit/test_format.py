@@ -137,7 +137,8 @@ def test_digest_splits_at_alert_boundaries_within_4096() -> None:
     ]
     digest = render_digest(alerts, language="en")
     assert len(digest) > 1
-    assert "30 alerts held" in digest[0].text
+    assert "Alerts held while this chat was muted: 30" in digest[0].text
+    assert all(d.text.startswith("<i>(continued)</i>") for d in digest[1:])
     joined = "".join(d.text for d in digest)
     for i, alert in enumerate(alerts):
         assert alert in joined, i
@@ -218,7 +219,7 @@ def test_every_catalogue_has_the_english_keys_and_placeholders() -> None:
         for key, text in words.items():
             assert fields(text) == fields(english[key]), (language, key)
             assert text.strip(), (language, key)
-            translated = language == "en" or key == "original" or text != english[key]
+            translated = language == "en" or key in ("original", "sep") or text != english[key]
             assert translated, (language, key)  # not English left in by mistake
 
 
@@ -230,13 +231,13 @@ def test_alert_chrome_is_in_the_chats_language() -> None:
     ko = render_alert(story, None, _prefs("ko"))
     assert '">기사 읽기</a>' in ko.text
     assert ko.button_text == "기사 열기"
-    assert "다른 매체: Outlet 0" in ko.text
-    assert "외 2곳" in ko.text
+    assert "다른 매체: Outlet 0, Outlet 1" in ko.text
+    assert "Outlet 7, 그 외 2곳" in ko.text
     assert "Read the article" not in ko.text
     assert "also" not in ko.text
     hant = render_alert(story, None, _prefs("zh-Hant"))
     assert '">閱讀全文</a>' in hant.text
-    assert "另見: Outlet 0" in hant.text
+    assert "其他報導：Outlet 0、Outlet 1" in hant.text
     assert '">阅读全文</a>' in render_alert(story, None, _prefs("zh")).text
     assert render_alert(story, None, _prefs("pt-BR")).button_text == "Abrir o artigo"
     assert render_alert(story, None, _prefs("sw")).button_text == "Open article"
