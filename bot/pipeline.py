@@ -348,7 +348,7 @@ def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...], now: float
     """Another outlet carries a story: its alerts are re-rendered to name it — rewritten while
     they wait in the outbox, edited in the chat once sent (from what each was rendered from,
     kept with its row: a restart in between changes nothing)."""
-    for row_id, chat_id, rendered_from in outbox.story_alerts(p.conn, story_id):
+    for row_id, _chat_id, rendered_from in outbox.story_alerts(p.conn, story_id):
         try:
             story, translation, prefs = snapshot.load(rendered_from)
         except (ValueError, KeyError, TypeError) as e:  # a row written by a later version
@@ -358,13 +358,7 @@ def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...], now: float
         story = replace(story, other_sources=tuple(n for n in outlets if n != own))
         message = render_alert(story, translation, prefs)
         outbox.set_rendered_from(p.conn, row_id, snapshot.dump(story, translation, prefs))
-        if outbox.rewrite_pending(p.conn, row_id, message):
-            continue
-        if (message_id := outbox.sent_message_id(p.conn, row_id)) is not None:
-            outbox.enqueue(
-                p.conn, chat_id=chat_id, message=message, now=now, kind="edit",
-                story_id=story_id, edit_of=message_id,
-            )  # fmt: skip
+        outbox.revise(p.conn, row_id, message, now=now)
 
 
 def _record_success(

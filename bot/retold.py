@@ -79,9 +79,10 @@ def find(
     """Chat id -> the earlier alert `story` retells in that chat, for the chats where it does.
 
     Only alerts of the last `WINDOW`, in the same forum topic, rendered in the language the chat
-    reads now. An earlier story is skipped on one snapshot when it names too few of the same
-    entities; else it is read once per language (its alerts to chats of one language share
-    their headline) and decided once per language and rules, not per chat."""
+    reads now. One snapshot of an earlier story decides for every chat when it names too few of
+    the same entities, or its headline, in its own chat's language, is another story; else the
+    story is read once per language (its alerts to chats of one language share their headline)
+    and decided once per language and rules, not per chat."""
     if len(story.entities) < 2:
         return {}
     since = now - WINDOW
@@ -107,6 +108,12 @@ def find(
         if one is None or len(entities & frozenset(one[0].entities)) < MIN_SHARED_ENTITIES:
             continue  # decided for every chat at once: most earlier stories end here
         earlier: dict[str, tuple[Story, Translation | None]] = {}
+        old, old_translation, read_in = one
+        if read_in is not None and (title := titles.get(read_in)) is not None:
+            # read in that alert's language, it is not a retelling: for any chat, the rest do
+            if not _retells(story, title, read_in, rules & wanted, old, old_translation, terms_of):
+                continue
+            earlier[read_in] = old, old_translation
         decided: dict[tuple[str, frozenset[str]], bool] = {}
         rows = outbox.story_alert_rows(conn, story_id, since=since)
         for chat_id, (row_id, thread_id) in rows.items():
@@ -184,15 +191,8 @@ def join(conn: sqlite3.Connection, chat_id: int, twin: Twin, *, now: float) -> b
     if len(story.related) >= MAX_RELATED:
         return False
     story = replace(story, related=(*story.related, twin.related))
-    message = render_alert(story, translation, prefs)
-    if not outbox.rewrite_pending(conn, twin.row_id, message):
-        message_id = outbox.sent_message_id(conn, twin.row_id)
-        if message_id is None:
-            return False
-        outbox.enqueue(
-            conn, chat_id=chat_id, message=message, now=now, kind="edit",
-            story_id=story.story_id, edit_of=message_id,
-        )  # fmt: skip
+    if not outbox.revise(conn, twin.row_id, render_alert(story, translation, prefs), now=now):
+        return False
     outbox.set_rendered_from(conn, twin.row_id, snapshot.dump(story, translation, prefs))
     log.info(
         "story retold in another language",

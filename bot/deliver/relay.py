@@ -197,8 +197,9 @@ class Relay:
 
     async def _deliver(self, row: OutboxRow) -> None:
         try:
-            if row.edit_of is not None:
-                outcome = await self.sender.edit(row.chat_id, row.edit_of, row.message)
+            if row.edit_of is not None:  # the alert's latest text, as edits may go out of order
+                shown = outbox.shown_message(self.conn, row.chat_id, row.edit_of)
+                outcome = await self.sender.edit(row.chat_id, row.edit_of, shown or row.message)
             else:
                 outcome = await self.sender.send(row.chat_id, row.message, thread_id=row.thread_id)
         except asyncio.CancelledError:
@@ -241,7 +242,8 @@ class Relay:
                 chat_store.migrate_chat(self.conn, row.chat_id, outcome.new_chat_id, now)
                 outbox.move_chat(self.conn, row.chat_id, outcome.new_chat_id)
             elif kind == "bad_html" and row.message.parse_mode is not None:
-                outbox.replace_message(self.conn, row.id, _as_plain(row.message))
+                now_text = outbox.current_message(self.conn, row.id) or row.message  # rewritten?
+                outbox.replace_message(self.conn, row.id, _as_plain(now_text))
             elif kind == "transient":
                 self._transient(row, outcome, now)
             else:

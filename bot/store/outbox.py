@@ -226,7 +226,13 @@ def kill_chat(conn: sqlite3.Connection, chat_id: int, *, error: str) -> int:
 
 
 def move_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
-    """A group became a supergroup: its queued and held rows follow it."""
+    """A group became a supergroup: its queued and held rows follow it, but not its edits: their
+    message ids are the old group's (in the supergroup they would name other messages)."""
+    conn.execute(
+        "UPDATE outbox SET status = 'dead', last_error = 'the group became a supergroup'"
+        " WHERE chat_id = ? AND kind = 'edit' AND status = 'queued'",
+        (old,),
+    )
     conn.execute(
         "UPDATE outbox SET chat_id = ? WHERE chat_id = ? AND status IN ('queued', 'held')",
         (new, old),
@@ -286,6 +292,50 @@ def forget_renders(conn: sqlite3.Connection, *, before: float) -> int:
         (before,),
     )
     return cur.rowcount
+
+
+def revise(conn: sqlite3.Connection, row_id: int, message: RenderedMessage, *, now: float) -> bool:
+    """An alert's new text: rewritten while it waits; once sent, kept with the row and brought
+    to the chat by an edit (none when the chat shows that text already). False when neither
+    can be: the row died, went into a digest, or is gone."""
+    if rewrite_pending(conn, row_id, message):
+        return True
+    found = conn.execute(
+        "SELECT * FROM outbox WHERE id = ? AND status = 'sent' AND message_id IS NOT NULL",
+        (row_id,),
+    ).fetchone()
+    if found is None:
+        return False
+    row = _row(found)
+    if row.message.text == message.text:
+        return True
+    conn.execute(
+        "UPDATE outbox SET text = ?, plain_text = ?, parse_mode = ? WHERE id = ?",
+        (message.text, message.plain_text, message.parse_mode, row_id),
+    )
+    enqueue(
+        conn, chat_id=row.chat_id, message=message, now=now, kind="edit",
+        story_id=row.story_id, edit_of=int(found["message_id"]),
+    )  # fmt: skip
+    return True
+
+
+def shown_message(
+    conn: sqlite3.Connection, chat_id: int, message_id: int
+) -> RenderedMessage | None:
+    """The latest text of the sent alert that became `message_id` in the chat: what an edit of it
+    sends, whatever the order edits go out in (a retried older edit must not undo a newer one)."""
+    found = conn.execute(
+        "SELECT * FROM outbox WHERE chat_id = ? AND message_id = ? AND kind = 'alert'"
+        " AND status = 'sent' ORDER BY id DESC LIMIT 1",
+        (chat_id, message_id),
+    ).fetchone()
+    return None if found is None else _row(found).message
+
+
+def current_message(conn: sqlite3.Connection, row_id: int) -> RenderedMessage | None:
+    found = conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
+    return None if found is None else _row(found).message
 
 
 def rewrite_pending(conn: sqlite3.Connection, row_id: int, message: RenderedMessage) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -316,4 +317,38 @@ async def test_an_edit_to_the_text_the_chat_already_shows_is_done_not_failed(
         await wait_until(lambda: status(edit) != "queued")
     assert status(edit) == "sent"
     assert relay.failed == 0
+    conn.close()
+
+
+async def test_an_older_edit_retried_late_does_not_undo_a_newer_one(
+    tmp_path: Path, botapi: BotAPIServer
+) -> None:
+    """Two outlets named one after the other: two edits of the alert. The first is retried after
+    the second went out; the chat still ends with both outlets named."""
+    conn = open_db(tmp_path / "w.db")
+    chat_store.ensure_chat(conn, CHAT, now=0.0)
+    row = outbox.enqueue(conn, chat_id=CHAT, message=RenderedMessage(text="Story"), now=0.0)
+    conn.commit()
+    async with relay_running(conn, botapi) as relay:
+        relay.wake()
+        await botapi.wait_sent(1, chat_id=CHAT)
+        await wait_until(lambda: outbox.sent_message_id(conn, row) is not None)
+        outbox.revise(conn, row, RenderedMessage(text="Story · also: P"), now=0.0)
+        outbox.revise(conn, row, RenderedMessage(text="Story · also: P, Q"), now=0.0)
+        first_edit = int(
+            conn.execute("SELECT MIN(id) FROM outbox WHERE kind = 'edit'").fetchone()[0]
+        )
+        # the first edit timed out: it is retried after the second went out
+        outbox.reschedule(conn, first_edit, at=time.time() + 0.2, error="timed out")
+        conn.commit()
+        relay.wake()
+        await wait_until(
+            lambda: (
+                conn.execute(
+                    "SELECT COUNT(*) FROM outbox WHERE kind = 'edit' AND status = 'queued'"
+                ).fetchone()[0]
+                == 0
+            )
+        )
+    assert botapi.sent(CHAT)[0].text == "Story · also: P, Q"
     conn.close()

@@ -131,3 +131,36 @@ def test_an_alert_rewritten_while_in_flight_is_edited_once_sent(tmp_path: Path) 
     outbox.ack(conn, other, message_id=78, now=7.0, sent=claimed.message)
     assert [r.id for r in outbox.claim_due(conn, now=8.0, limit=5)] == [edit.id]  # no edit
     conn.close()
+
+
+def test_a_sent_alert_is_revised_by_one_edit_and_only_when_its_text_changes(
+    tmp_path: Path,
+) -> None:
+    """A later outlet of a delivered story: the row keeps the new text and one edit brings it to
+    the chat; the same text again (the outlet's second article) queues nothing."""
+    conn = open_db(tmp_path / "w.db")
+    row = outbox.enqueue(conn, chat_id=1, message=RenderedMessage(text="T"), now=1.0)
+    outbox.ack(conn, row, message_id=42, now=2.0)
+    assert outbox.revise(conn, row, RenderedMessage(text="T, also: B"), now=3.0)
+    assert outbox.revise(conn, row, RenderedMessage(text="T, also: B"), now=4.0)
+    (edit,) = outbox.claim_due(conn, now=5.0, limit=5)
+    assert (edit.kind, edit.edit_of, edit.message.text) == ("edit", 42, "T, also: B")
+    assert outbox.shown_message(conn, 1, 42) == RenderedMessage(text="T, also: B")
+    outbox.kill(conn, row, error="gone")
+    assert not outbox.revise(conn, row, RenderedMessage(text="T, also: C"), now=6.0)
+    conn.close()
+
+
+def test_edits_do_not_follow_a_group_into_its_supergroup(tmp_path: Path) -> None:
+    """Their message ids are the old group's: in the supergroup they would name other messages."""
+    conn = open_db(tmp_path / "w.db")
+    alert = outbox.enqueue(conn, chat_id=-100, message=RenderedMessage(text="A"), now=1.0)
+    edit = outbox.enqueue(
+        conn, chat_id=-100, message=RenderedMessage(text="B"), now=1.0, kind="edit", edit_of=42
+    )
+    outbox.move_chat(conn, -100, -1001234)
+    (moved,) = outbox.claim_due(conn, now=2.0, limit=5)
+    assert (moved.id, moved.chat_id) == (alert, -1001234)
+    status = conn.execute("SELECT status FROM outbox WHERE id = ?", (edit,)).fetchone()[0]
+    assert status == "dead"
+    conn.close()
