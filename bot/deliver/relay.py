@@ -196,25 +196,31 @@ class Relay:
         task.add_done_callback(done)
 
     async def _deliver(self, row: OutboxRow) -> None:
+        message = row.message
         try:
             if row.edit_of is not None:  # the alert's latest text, as edits may go out of order
-                shown = outbox.shown_message(self.conn, row.chat_id, row.edit_of)
-                outcome = await self.sender.edit(row.chat_id, row.edit_of, shown or row.message)
+                shown = outbox.shown_row(self.conn, row.chat_id, row.edit_of)
+                message = shown.message if shown is not None else row.message
+                outcome = await self.sender.edit(row.chat_id, row.edit_of, message)
             else:
-                outcome = await self.sender.send(row.chat_id, row.message, thread_id=row.thread_id)
+                outcome = await self.sender.send(row.chat_id, message, thread_id=row.thread_id)
         except asyncio.CancelledError:
             raise
         except Exception as e:  # the loop boundary: a bug must not stop delivery
             log.exception("send failed unexpectedly", extra={"chat_id": row.chat_id})
             outcome = SendOutcome(kind="transient", description=f"{type(e).__name__}: {e}")
         try:
-            self._apply(row, outcome, self.clock())
+            self._apply(row, outcome, self.clock(), sent=message)
         except Exception:  # the loop boundary: storage trouble is logged, the row stays queued
             log.exception("recording a send outcome failed", extra={"chat_id": row.chat_id})
 
     # --- outcomes ----------------------------------------------------------------------------
 
-    def _apply(self, row: OutboxRow, outcome: SendOutcome, now: float) -> None:
+    def _apply(
+        self, row: OutboxRow, outcome: SendOutcome, now: float, *, sent: RenderedMessage
+    ) -> None:
+        """Record a send's outcome; `sent` is the message that went out (for an edit, the
+        alert's latest text, not the edit row's)."""
         kind = outcome.kind
         if kind != "sent":
             log.info(
@@ -229,8 +235,9 @@ class Relay:
         with transaction(self.conn):
             if kind == "sent":
                 outbox.ack(
-                    self.conn, row.id, message_id=outcome.message_id, now=now, sent=row.message
-                )
+                    self.conn, row.id, message_id=outcome.message_id, now=now, sent=sent,
+                    chat_id=row.chat_id,
+                )  # fmt: skip
                 self.sent += 1
             elif kind == "retry_after":
                 self._retry_after(row, outcome, now)
@@ -241,6 +248,8 @@ class Relay:
             elif kind == "migrated" and outcome.new_chat_id is not None:
                 chat_store.migrate_chat(self.conn, row.chat_id, outcome.new_chat_id, now)
                 outbox.move_chat(self.conn, row.chat_id, outcome.new_chat_id)
+            elif kind == "bad_html" and row.edit_of is not None:
+                self._edit_as_plain(row, outcome)
             elif kind == "bad_html" and row.message.parse_mode is not None:
                 now_text = outbox.current_message(self.conn, row.id) or row.message  # rewritten?
                 outbox.replace_message(self.conn, row.id, _as_plain(now_text))
@@ -250,6 +259,19 @@ class Relay:
                 outbox.kill(self.conn, row.id, error=f"{kind}: {outcome.description}")
                 self.failed += 1
         self._notify(row, outcome)
+
+    def _edit_as_plain(self, row: OutboxRow, outcome: SendOutcome) -> None:
+        """Telegram refused an edit's HTML: the alert it edits (whose latest text every edit
+        sends) becomes plain text and the edit is tried again; refused as plain, it is dropped."""
+        assert row.edit_of is not None
+        shown = outbox.shown_row(self.conn, row.chat_id, row.edit_of)
+        if shown is not None and shown.message.parse_mode is not None:
+            outbox.replace_message(self.conn, shown.id, _as_plain(shown.message))
+        elif row.message.parse_mode is not None and shown is None:
+            outbox.replace_message(self.conn, row.id, _as_plain(row.message))
+        else:
+            outbox.kill(self.conn, row.id, error=f"bad_html: {outcome.description}")
+            self.failed += 1
 
     def _retry_after(self, row: OutboxRow, outcome: SendOutcome, now: float) -> None:
         self.retry_afters += 1

@@ -170,24 +170,36 @@ def ack(
     message_id: int | None,
     now: float,
     sent: RenderedMessage | None = None,
+    chat_id: int | None = None,
 ) -> None:
-    """Mark a row sent. `sent`: the message as it went out; when the row was rewritten while it
-    was in flight (a later outlet named in it), an edit brings the chat the row's text."""
+    """Mark a row sent. `sent` is the message as it went out and `chat_id` the chat it went to:
+    when the row (or, for an edit, the alert it edits) was revised while it was in flight, an
+    edit brings the chat the latest text; a row whose chat became a supergroup meanwhile keeps
+    no message id (it is the old group's)."""
+    found = conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
+    if found is not None and chat_id is not None and found["chat_id"] != chat_id:
+        message_id = None
     conn.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = attempts + 1,"
         " last_error = NULL WHERE id = ?",
         (now, message_id, row_id),
     )
-    if sent is None or message_id is None:
-        return
-    found = conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
-    if found is None:
+    if sent is None or message_id is None or found is None:
         return
     row = _row(found)
-    if row.kind == "alert" and row.message.text != sent.text:
+    if row.kind == "alert":
+        latest, edits = row.message, message_id
+    elif row.kind == "edit" and row.edit_of is not None:
+        shown = shown_row(conn, row.chat_id, row.edit_of)
+        if shown is None:
+            return
+        latest, edits = shown.message, row.edit_of
+    else:
+        return
+    if latest.text != sent.text:
         enqueue(
-            conn, chat_id=row.chat_id, message=row.message, now=now, kind="edit",
-            story_id=row.story_id, edit_of=message_id,
+            conn, chat_id=row.chat_id, message=latest, now=now, kind="edit",
+            story_id=row.story_id, edit_of=edits,
         )  # fmt: skip
 
 
@@ -296,8 +308,10 @@ def forget_renders(conn: sqlite3.Connection, *, before: float) -> int:
 
 def revise(conn: sqlite3.Connection, row_id: int, message: RenderedMessage, *, now: float) -> bool:
     """An alert's new text: rewritten while it waits; once sent, kept with the row and brought
-    to the chat by an edit (none when the chat shows that text already). False when neither
-    can be: the row died, went into a digest, or is gone."""
+    to the chat by an edit: none when the chat shows that text already, or when an edit of it
+    is queued (an edit sends the row's latest text; one in flight is followed up by `ack`).
+    An alert that went out as plain text (Telegram refused its HTML) stays plain. False when
+    neither can be done: the row died, went into a digest, or is gone."""
     if rewrite_pending(conn, row_id, message):
         return True
     found = conn.execute(
@@ -306,31 +320,41 @@ def revise(conn: sqlite3.Connection, row_id: int, message: RenderedMessage, *, n
     ).fetchone()
     if found is None:
         return False
-    row = _row(found)
+    row, shown_id = _row(found), int(found["message_id"])
+    if row.message.parse_mode is None and message.parse_mode is not None and message.plain_text:
+        message = RenderedMessage(
+            text=message.plain_text, parse_mode=None, button_url=message.button_url,
+            button_text=message.button_text, disable_preview=message.disable_preview,
+        )  # fmt: skip
     if row.message.text == message.text:
         return True
     conn.execute(
         "UPDATE outbox SET text = ?, plain_text = ?, parse_mode = ? WHERE id = ?",
         (message.text, message.plain_text, message.parse_mode, row_id),
     )
-    enqueue(
-        conn, chat_id=row.chat_id, message=message, now=now, kind="edit",
-        story_id=row.story_id, edit_of=int(found["message_id"]),
-    )  # fmt: skip
+    waiting = conn.execute(
+        "SELECT 1 FROM outbox WHERE chat_id = ? AND kind = 'edit' AND edit_of = ?"
+        " AND status = 'queued' LIMIT 1",
+        (row.chat_id, shown_id),
+    ).fetchone()
+    if waiting is None:
+        enqueue(
+            conn, chat_id=row.chat_id, message=message, now=now, kind="edit",
+            story_id=row.story_id, edit_of=shown_id,
+        )  # fmt: skip
     return True
 
 
-def shown_message(
-    conn: sqlite3.Connection, chat_id: int, message_id: int
-) -> RenderedMessage | None:
-    """The latest text of the sent alert that became `message_id` in the chat: what an edit of it
-    sends, whatever the order edits go out in (a retried older edit must not undo a newer one)."""
+def shown_row(conn: sqlite3.Connection, chat_id: int, message_id: int) -> OutboxRow | None:
+    """The sent alert that became `message_id` in the chat, with its latest text: what an edit
+    of it sends, whatever the order edits go out in (a retried older edit must not undo a newer
+    one)."""
     found = conn.execute(
         "SELECT * FROM outbox WHERE chat_id = ? AND message_id = ? AND kind = 'alert'"
         " AND status = 'sent' ORDER BY id DESC LIMIT 1",
         (chat_id, message_id),
     ).fetchone()
-    return None if found is None else _row(found).message
+    return None if found is None else _row(found)
 
 
 def current_message(conn: sqlite3.Connection, row_id: int) -> RenderedMessage | None:

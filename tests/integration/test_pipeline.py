@@ -352,3 +352,28 @@ async def test_an_older_edit_retried_late_does_not_undo_a_newer_one(
         )
     assert botapi.sent(CHAT)[0].text == "Story · also: P, Q"
     conn.close()
+
+
+async def test_an_alert_that_went_out_as_plain_text_is_edited_as_plain_text(
+    tmp_path: Path, botapi: BotAPIServer
+) -> None:
+    """Telegram refused the alert's HTML, so it went out as plain text: a later revision reaches
+    the chat as plain text too, instead of being refused again and dropped."""
+    conn = open_db(tmp_path / "w.db")
+    chat_store.ensure_chat(conn, CHAT, now=0.0)
+    broken = RenderedMessage(text="Story <b>& co", parse_mode="HTML", plain_text="Story & co")
+    row = outbox.enqueue(conn, chat_id=CHAT, message=broken, now=0.0)
+    conn.commit()
+    async with relay_running(conn, botapi) as relay:
+        relay.wake()
+        await wait_until(lambda: outbox.sent_message_id(conn, row) is not None)
+        assert botapi.sent(CHAT)[0].text == "Story & co"
+        later = RenderedMessage(
+            text="Story <b>& co · also: P", parse_mode="HTML", plain_text="Story & co · also: P"
+        )
+        assert outbox.revise(conn, row, later, now=0.0)
+        conn.commit()
+        relay.wake()
+        await wait_until(lambda: botapi.sent(CHAT)[0].text == "Story & co · also: P")
+    assert relay.failed == 0
+    conn.close()

@@ -145,7 +145,9 @@ def test_a_sent_alert_is_revised_by_one_edit_and_only_when_its_text_changes(
     assert outbox.revise(conn, row, RenderedMessage(text="T, also: B"), now=4.0)
     (edit,) = outbox.claim_due(conn, now=5.0, limit=5)
     assert (edit.kind, edit.edit_of, edit.message.text) == ("edit", 42, "T, also: B")
-    assert outbox.shown_message(conn, 1, 42) == RenderedMessage(text="T, also: B")
+    shown = outbox.shown_row(conn, 1, 42)
+    assert shown is not None
+    assert shown.message == RenderedMessage(text="T, also: B")
     outbox.kill(conn, row, error="gone")
     assert not outbox.revise(conn, row, RenderedMessage(text="T, also: C"), now=6.0)
     conn.close()
@@ -163,4 +165,36 @@ def test_edits_do_not_follow_a_group_into_its_supergroup(tmp_path: Path) -> None
     assert (moved.id, moved.chat_id) == (alert, -1001234)
     status = conn.execute("SELECT status FROM outbox WHERE id = ?", (edit,)).fetchone()[0]
     assert status == "dead"
+    conn.close()
+
+
+def test_revisions_while_an_edit_waits_share_it_and_one_in_flight_is_followed_up(
+    tmp_path: Path,
+) -> None:
+    """An edit sends the alert's latest text, so a second revision while one waits queues no
+    second edit; if the edit was already on its way with the older text, its ack queues one."""
+    conn = open_db(tmp_path / "w.db")
+    row = outbox.enqueue(conn, chat_id=1, message=RenderedMessage(text="T"), now=1.0)
+    outbox.ack(conn, row, message_id=42, now=2.0)
+    outbox.revise(conn, row, RenderedMessage(text="T+P"), now=3.0)
+    (edit,) = outbox.claim_due(conn, now=4.0, limit=5)  # the relay sends "T+P"...
+    outbox.revise(conn, row, RenderedMessage(text="T+P+Q"), now=5.0)  # ...Q comes meanwhile
+    assert len(outbox.claim_due(conn, now=6.0, limit=5)) == 1  # no second edit queued
+    sent = RenderedMessage(text="T+P")
+    outbox.ack(conn, edit.id, message_id=42, now=7.0, sent=sent, chat_id=1)
+    (follow_up,) = outbox.claim_due(conn, now=8.0, limit=5)
+    assert (follow_up.edit_of, follow_up.message.text) == (42, "T+P+Q")
+    conn.close()
+
+
+def test_a_send_acked_after_its_group_moved_keeps_no_message_id(tmp_path: Path) -> None:
+    """The group became a supergroup while its alert was on the way: the id Telegram gave is the
+    old group's, so no later edit may use it in the supergroup."""
+    conn = open_db(tmp_path / "w.db")
+    row = outbox.enqueue(conn, chat_id=-100, message=RenderedMessage(text="A"), now=1.0)
+    (claimed,) = outbox.claim_due(conn, now=2.0, limit=1)
+    outbox.move_chat(conn, -100, -1001234)
+    outbox.ack(conn, row, message_id=7, now=3.0, sent=claimed.message, chat_id=claimed.chat_id)
+    assert outbox.sent_message_id(conn, row) is None
+    assert not outbox.revise(conn, row, RenderedMessage(text="A+B"), now=4.0)
     conn.close()
