@@ -348,7 +348,10 @@ def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...], now: float
     """Another outlet carries a story: its alerts are re-rendered to name it — rewritten while
     they wait in the outbox, edited in the chat once sent (from what each was rendered from,
     kept with its row: a restart in between changes nothing)."""
-    for row_id, _chat_id, rendered_from in outbox.story_alerts(p.conn, story_id):
+    for row_id, chat_id, rendered_from in outbox.story_alerts(p.conn, story_id):
+        chat = chat_store.get_chat(p.conn, chat_id)
+        if chat is None or chat.blocked:
+            continue  # it blocked the bot, or became a supergroup: an edit could not land
         try:
             story, translation, prefs = snapshot.load(rendered_from)
         except (ValueError, KeyError, TypeError) as e:  # a row written by a later version

@@ -308,36 +308,37 @@ def forget_renders(conn: sqlite3.Connection, *, before: float) -> int:
 
 def revise(conn: sqlite3.Connection, row_id: int, message: RenderedMessage, *, now: float) -> bool:
     """An alert's new text: rewritten while it waits; once sent, kept with the row and brought
-    to the chat by an edit: none when the chat shows that text already, or when an edit of it
-    is queued (an edit sends the row's latest text; one in flight is followed up by `ack`).
-    An alert that went out as plain text (Telegram refused its HTML) stays plain. False when
-    neither can be done: the row died, went into a digest, or is gone."""
-    if rewrite_pending(conn, row_id, message):
-        return True
-    found = conn.execute(
-        "SELECT * FROM outbox WHERE id = ? AND status = 'sent' AND message_id IS NOT NULL",
-        (row_id,),
-    ).fetchone()
+    to the chat by an edit: none when the chat shows that text already, and no second one while
+    an edit of it waits (that edit gets the new text and a fresh count of attempts; one in
+    flight is followed up by `ack`). An alert that went out, or waits to go out, as plain text
+    (Telegram refused its HTML) stays plain. False when neither can be done: the row died, went
+    into a digest, or is gone."""
+    found = conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
     if found is None:
         return False
-    row, shown_id = _row(found), int(found["message_id"])
+    row = _row(found)
     if row.message.parse_mode is None and message.parse_mode is not None and message.plain_text:
         message = RenderedMessage(
             text=message.plain_text, parse_mode=None, button_url=message.button_url,
             button_text=message.button_text, disable_preview=message.disable_preview,
         )  # fmt: skip
+    if rewrite_pending(conn, row_id, message):
+        return True
+    if found["status"] != "sent" or found["message_id"] is None:
+        return False
+    shown_id = int(found["message_id"])
     if row.message.text == message.text:
         return True
+    fields = (message.text, message.plain_text, message.parse_mode)
     conn.execute(
-        "UPDATE outbox SET text = ?, plain_text = ?, parse_mode = ? WHERE id = ?",
-        (message.text, message.plain_text, message.parse_mode, row_id),
+        "UPDATE outbox SET text = ?, plain_text = ?, parse_mode = ? WHERE id = ?", (*fields, row_id)
     )
-    waiting = conn.execute(
-        "SELECT 1 FROM outbox WHERE chat_id = ? AND kind = 'edit' AND edit_of = ?"
-        " AND status = 'queued' LIMIT 1",
-        (row.chat_id, shown_id),
-    ).fetchone()
-    if waiting is None:
+    shared = conn.execute(
+        "UPDATE outbox SET text = ?, plain_text = ?, parse_mode = ?, attempts = 0"
+        " WHERE chat_id = ? AND kind = 'edit' AND edit_of = ? AND status = 'queued'",
+        (*fields, row.chat_id, shown_id),
+    )
+    if shared.rowcount == 0:
         enqueue(
             conn, chat_id=row.chat_id, message=message, now=now, kind="edit",
             story_id=row.story_id, edit_of=shown_id,

@@ -377,3 +377,18 @@ async def test_an_alert_that_went_out_as_plain_text_is_edited_as_plain_text(
         await wait_until(lambda: botapi.sent(CHAT)[0].text == "Story & co · also: P")
     assert relay.failed == 0
     conn.close()
+
+
+async def test_a_later_outlet_sends_no_edit_to_a_chat_that_blocked_the_bot(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """Its edit could only be refused, using up the rate budget that real alerts need."""
+    await two_outlets(pipeline, feed_server)
+    nk_item(feed_server, "/p.xml", "http://p.example/nk", title=TITLE)
+    assert await update(pipeline, "p") == 1
+    (alert,) = outbox.claim_due(pipeline.conn, now=1e12, limit=5)
+    outbox.ack(pipeline.conn, alert.id, message_id=9, now=1.0)
+    chat_store.set_blocked(pipeline.conn, CHAT, True, 2.0)
+    nk_item(feed_server, "/q.xml", "http://q.example/nk", title=TITLE)
+    assert await update(pipeline, "q") == 0
+    assert outbox.claim_due(pipeline.conn, now=1e12, limit=5) == []

@@ -198,3 +198,36 @@ def test_a_send_acked_after_its_group_moved_keeps_no_message_id(tmp_path: Path) 
     assert outbox.sent_message_id(conn, row) is None
     assert not outbox.revise(conn, row, RenderedMessage(text="A+B"), now=4.0)
     conn.close()
+
+
+def test_a_waiting_edit_takes_each_revision_and_starts_its_attempts_over(
+    tmp_path: Path,
+) -> None:
+    """The edit a revision shares carries the newest text (what it sends if its alert row is
+    gone) and a fresh count of attempts (it must not give up on the older text's account)."""
+    conn = open_db(tmp_path / "w.db")
+    row = outbox.enqueue(conn, chat_id=1, message=RenderedMessage(text="T"), now=1.0)
+    outbox.ack(conn, row, message_id=42, now=2.0)
+    outbox.revise(conn, row, RenderedMessage(text="T+P"), now=3.0)
+    (edit,) = outbox.claim_due(conn, now=4.0, limit=5)
+    for attempt in range(3):
+        outbox.reschedule(conn, edit.id, at=5.0 + attempt, error="timed out")
+    outbox.revise(conn, row, RenderedMessage(text="T+P+Q"), now=9.0)
+    (again,) = outbox.claim_due(conn, now=10.0, limit=5)
+    assert (again.id, again.message.text, again.attempts) == (edit.id, "T+P+Q", 0)
+    conn.close()
+
+
+def test_an_alert_waiting_to_go_out_as_plain_text_stays_plain_when_revised(
+    tmp_path: Path,
+) -> None:
+    """Telegram refused its HTML and the retry waits: a revision must not bring the HTML back."""
+    conn = open_db(tmp_path / "w.db")
+    html_alert = RenderedMessage(text="S <b>&", parse_mode="HTML", plain_text="S &")
+    row = outbox.enqueue(conn, chat_id=1, message=html_alert, now=1.0)
+    outbox.replace_message(conn, row, RenderedMessage(text="S &", parse_mode=None))  # fallback
+    later = RenderedMessage(text="S <b>& · also: P", parse_mode="HTML", plain_text="S & · also: P")
+    assert outbox.revise(conn, row, later, now=2.0)
+    (queued,) = outbox.claim_due(conn, now=3.0, limit=5)
+    assert (queued.message.text, queued.message.parse_mode) == ("S & · also: P", None)
+    conn.close()
