@@ -85,7 +85,6 @@ class Planned:
     message: RenderedMessage
     held: bool
     rendered_from: str  # story (with this chat's rules), translation and prefs: `snapshot`
-    joins: retold.Twin | None = None  # an earlier alert this story retells in another language
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -95,6 +94,9 @@ class StoryPlan:
     is_new_story: bool
     simhash: int
     alerts: tuple[Planned, ...]
+    # what `retold.find` needs at commit time (where it sees every story committed before)
+    readers: dict[int, retold.Recipient] = field(default_factory=dict)
+    translations: dict[str, Translation] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -257,7 +259,6 @@ async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float)
             c: retold.Recipient(targets[c], thread, frozenset(r.id for r in refs))
             for c, (thread, refs) in recipients.items()
         }
-        twins = retold.find(p.conn, p.rules(), plan.story, readers, translations, now=now)
         alerts = []
         for chat_id, (thread_id, refs) in recipients.items():
             chat, target = chats[chat_id], targets[chat_id]
@@ -278,10 +279,9 @@ async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float)
                     message=message,
                     held=muted,
                     rendered_from=snapshot.dump(story, translation, prefs),
-                    joins=twins.get(chat_id),
                 )
             )
-        out.append(replace(plan, alerts=tuple(alerts)))
+        out.append(replace(plan, alerts=tuple(alerts), readers=readers, translations=translations))
     return out
 
 
@@ -324,14 +324,16 @@ def _commit(
                 published=article.published.timestamp(), rules=[r.id for r in story.rules],
                 now=now,
             )  # fmt: skip
+            # here, not when rendering: it sees every story committed before, in this batch or
+            # by a source updated at the same time
+            twins = retold.find(conn, p.rules(), story, plan.readers, plan.translations, now=now)
             for alert in plan.alerts:
                 if not article_store.record_delivery(
                     conn, story.story_id, alert.chat_id, outbox_id=None, now=now
                 ):
                     continue  # another outlet's copy of this story reached the chat first
-                if alert.joins is not None and retold.join(
-                    conn, alert.chat_id, alert.joins, now=now
-                ):
+                twin = twins.get(alert.chat_id)
+                if twin is not None and retold.join(conn, alert.chat_id, twin, now=now):
                     metrics.RETOLD.inc()  # named in the chat's alert of the story elsewhere
                     continue
                 outbox.enqueue(

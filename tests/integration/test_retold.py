@@ -8,6 +8,7 @@ the test says so.
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -185,3 +186,27 @@ async def test_a_chat_whose_alert_is_in_another_language_than_it_reads_now_gets_
     first, second = alerts(pipeline, READS_ORIGINALS)
     assert "↳" not in first
     assert EN_TROOPS.split(",")[0] in second
+
+
+async def test_a_retelling_committed_while_the_first_outlet_translates_is_one_alert(
+    pipeline: Pipeline, feed_server: FeedServer, translate_server: TranslateServer
+) -> None:
+    """The Korean outlet brings two stories; while the second is being translated, the English
+    outlet's retelling of the first is committed. The first is then committed knowing it: one
+    alert for the chat reading English, naming both outlets."""
+    await outlets(pipeline, feed_server)
+    other = "북한, 신형 미사일 시험발사"  # a second Korean story, translated after the first
+    publish(feed_server, "yna", other, 1)
+    publish(feed_server, "yna", KO_TROOPS, 2)  # the newest: planned first
+    publish(feed_server, "wire", EN_TROOPS, 3)
+    translate_server.latency = 1.0  # the English outlet's whole update fits in it
+    before = translate_server.total
+    korean = asyncio.create_task(update(pipeline, "yna"))
+    # the second story's translation is asked for: the first (KO_TROOPS) is planned
+    await wait_until(lambda: translate_server.total >= before + 2)
+    assert await update(pipeline, "wire") == 2  # committed meanwhile: both chats, no twin yet
+    assert not korean.done()
+    await korean
+    texts = alerts(pipeline, READS_EN)
+    assert len(texts) == 2  # the retold story and the other one, not three
+    assert any("↳ 연합뉴스" in t or "↳ Yonhap (ko)" in t for t in texts)
