@@ -12,7 +12,7 @@ from datetime import UTC, datetime, tzinfo
 
 from bot.chat import i18n
 from bot.chat.i18n import Safe
-from bot.chat.turn import Turn, reply_language
+from bot.chat.turn import Turn, help_text, reply_language
 from bot.store import chats
 from bot.store.chats import LANG_OFF
 from bot.store.db import transaction
@@ -32,10 +32,7 @@ async def start(turn: Turn) -> None:
 
 
 async def help_(turn: Turn) -> None:
-    text = turn.tr("help")
-    if turn.is_admin:
-        text += "\n" + turn.tr("help_admin")
-    turn.send(text)
+    turn.send(help_text(turn))
 
 
 async def rules(turn: Turn) -> None:

@@ -17,7 +17,9 @@ from telegram.ext import CommandHandler, ContextTypes, filters
 
 from bot.chat import i18n
 from bot.chat.access import Access, log_refusal
+from bot.chat.help_texts import HELP
 from bot.chat.services import ChatServices
+from bot.deliver.langcodes import canonical_language
 from bot.store import chats
 from bot.store.chats import LANG_OFF, Chat
 
@@ -119,16 +121,40 @@ def start_language(services: ChatServices, language_code: str | None) -> str | N
     return None
 
 
+def _language_choices(
+    services: ChatServices, chat: Chat, user_language: str | None
+) -> list[str | None]:
+    if chat.language == LANG_OFF:
+        return [user_language if chat.type == "private" else None, services.default_language]
+    return [chat.language, services.default_language]
+
+
 def reply_language(services: ChatServices, chat: Chat, user_language: str | None) -> str:
     """The language of the bot's replies: the chat's when the bot speaks it."""
-    if chat.language == LANG_OFF:
-        choices = [user_language if chat.type == "private" else None, services.default_language]
-    else:
-        choices = [chat.language, services.default_language]
-    for choice in choices:
+    for choice in _language_choices(services, chat, user_language):
         if (lang := i18n.pick(choice)) is not None:
             return lang
     return "en"
+
+
+def help_text(turn: Turn) -> str:
+    """/start and /help: in the chat's language, also where the other replies are English."""
+    for choice in _language_choices(turn.services, turn.chat, turn.user_language):
+        if (text := help_in(choice, admin=turn.is_admin)) is not None:
+            return text
+    text = turn.tr("help")
+    return text + "\n" + turn.tr("help_admin") if turn.is_admin else text
+
+
+def help_in(language: str | None, *, admin: bool) -> str | None:
+    """The help in `language` from `bot.chat.help_texts` (None where it has none: English and
+    Indonesian are in the catalogue with every other reply)."""
+    if not language or i18n.pick(language) is not None:
+        return None
+    found = HELP.get(canonical_language(language))
+    if found is None:
+        return None
+    return found[0] + ("\n" + found[1] if admin else "")
 
 
 def open_turn(services: ChatServices, access: Access, message: Message, command: str) -> Turn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import string
 from pathlib import Path
@@ -10,12 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.analyze.rules import parse_rules_text
+from bot.analyze.watch import parse_watch
 from bot.chat import ADMIN_COMMANDS, COMMANDS
 from bot.chat.i18n import LANGUAGES, catalogue, language_name, t
 from bot.chat.turn import split_message
 from tests.integration.chat_harness import running
 from tests.servers.botapi import BotAPIServer
 from tests.servers.botapi_html import parse_html
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _fields(template: str) -> set[str]:
@@ -78,3 +83,22 @@ def test_split_message_keeps_every_line_under_the_limit(lines: list[str], limit:
     for part in parts:
         parse_html(part)  # no entity was cut in half
     assert re.sub(r"\s", "", "".join(parts)) == re.sub(r"\s", "", escaped)
+
+
+def test_the_help_in_every_language_names_every_command() -> None:
+    """/start's help in each language of the shipped entities: valid HTML, each command the
+    English help names (and the admin ones), within one message."""
+    from bot.chat.help_texts import HELP
+    from bot.deliver.catalogue import CATALOGUE
+
+    assert set(HELP) | set(LANGUAGES) == set(CATALOGUE)  # the languages alerts are written in
+    english = set(re.findall(r"/[a-z]+", t("en", "help")))
+    admin = set(re.findall(r"/[a-z]+", t("en", "help_admin")))
+    _, entities = parse_rules_text((ROOT / "rules" / "entities.yaml").read_text("utf-8"))
+    for lang, (text, admin_text) in HELP.items():
+        assert set(re.findall(r"/[a-z]+", text)) == english, lang
+        assert set(re.findall(r"/[a-z]+", admin_text)) == admin, lang
+        plain, _ = parse_html(text + "\n" + admin_text)
+        assert len(plain) <= 4096
+        (example,) = re.findall(r"/watch .*?<code>(.*?)</code>", text)
+        parse_watch(html.unescape(example), entities=entities)  # the example works as written

@@ -74,6 +74,17 @@ async def test_indonesian_user_gets_indonesian_replies(
         assert chat.language is None
 
 
+async def test_a_korean_user_gets_the_help_in_korean(botapi: BotAPIServer, tmp_path: Path) -> None:
+    """The help is in the chat's language for every language alerts are written in; replies
+    the bot has only in English and Indonesian stay English (not half translated)."""
+    async with running(botapi, tmp_path) as h:
+        reply = await h.say(USER, "/start", language_code="ko")
+        assert "뉴스 출처를 지켜보다가" in reply
+        assert "/subscribe ID|TAG|all" in reply
+        assert "Subscribed" in await h.say(USER, "/subscribe rupiah", language_code="ko")
+        assert "뉴스 출처" in await h.say(USER, "/help", language_code="ko")
+
+
 async def test_lang_validates_and_switches_reply_language(
     botapi: BotAPIServer, tmp_path: Path
 ) -> None:
