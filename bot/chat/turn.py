@@ -151,7 +151,8 @@ def help_in(language: str | None, *, admin: bool) -> str | None:
     Indonesian are in the catalogue with every other reply)."""
     if not language or i18n.pick(language) is not None:
         return None
-    found = HELP.get(canonical_language(language))
+    code = canonical_language(language)
+    found = HELP.get(code) or HELP.get(code.split("-")[0])  # pt-BR reads pt
     if found is None:
         return None
     return found[0] + ("\n" + found[1] if admin else "")

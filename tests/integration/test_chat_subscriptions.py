@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.chat.turn import help_in
 from bot.model import RenderedMessage
 from bot.store import chats, outbox
 from tests.integration.chat_harness import running
@@ -83,6 +84,10 @@ async def test_a_korean_user_gets_the_help_in_korean(botapi: BotAPIServer, tmp_p
         assert "/subscribe ID|TAG|all" in reply
         assert "Subscribed" in await h.say(USER, "/subscribe rupiah", language_code="ko")
         assert "뉴스 출처" in await h.say(USER, "/help", language_code="ko")
+        german = USER + 2
+        assert "beobachtet Nachrichtenquellen" in await h.say(german, "/start", language_code="de")
+    assert "acompanha fontes" in (help_in("pt-BR", admin=False) or "")  # Brazil reads pt
+    assert help_in("en", admin=False) is None  # English and Indonesian: the catalogue's
 
 
 async def test_lang_validates_and_switches_reply_language(
