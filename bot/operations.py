@@ -162,7 +162,9 @@ class Operations:
         if not held:
             return 0
         chat = chat_store.get_chat(self.conn, chat_id)
-        language = chat.language if chat else None
+        language: str | None = self.pipeline.default_language  # what its alerts were written in
+        if chat is not None and chat.language is not None:
+            language = None if chat.language == chat_store.LANG_OFF else chat.language
         messages = render_digest([r.message.text for r in held], language=language)
         with transaction(self.conn):
             for message in messages:

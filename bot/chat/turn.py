@@ -140,6 +140,10 @@ def reply_language(services: ChatServices, chat: Chat, user_language: str | None
 def help_text(turn: Turn) -> str:
     """/start and /help: in the chat's language, also where the other replies are English."""
     for choice in _language_choices(turn.services, turn.chat, turn.user_language):
+        if not choice:
+            continue
+        if i18n.pick(choice) is not None:  # English or Indonesian: the catalogue's, like replies
+            break
         if (text := help_in(choice, admin=turn.is_admin)) is not None:
             return text
     text = turn.tr("help")

@@ -168,12 +168,12 @@ def _meta(story: Story, prefs: ChatPrefs, ui: str | None) -> str:
     return "\n".join(lines)
 
 
-def _related(story: Story, count: int) -> str:
+def _related(story: Story, count: int, ui: str | None) -> str:
     """The story as outlets in other languages told it: source, language, linked headline."""
     out = []
     for r in story.related[:count]:
         head = escape(_clip(r.source_name, 60)) + (f" ({escape(r.language)})" if r.language else "")
-        title = escape(_clip(r.title, 200))
+        title = escape(_clip(r.title, 200) or tr(ui, "untitled"))
         if r.link.startswith(("http://", "https://")) and len(r.link) <= 500:
             title = f'<a href="{escape(r.link)}">{title}</a>'
         out.append(f"↳ {head}: {title}")
@@ -196,15 +196,15 @@ def _compose(
     body = _key_lines(story, tr_, lines, ui)
     if not story.key_lines and story.article.summary and summary > 0:
         body = escape(_clip(story.article.summary, summary))
-    parts += [body, _related(story, related), _meta(story, prefs, ui), _link(story, ui)]
+    parts += [body, _related(story, related, ui), _meta(story, prefs, ui), _link(story, ui)]
     return "\n\n".join(p for p in parts if p)
 
 
 def _variants() -> list[tuple[int, int, int, int]]:
     """(key lines, summary chars, title chars, related outlets), from the richest alert to the
     leanest."""
-    out = [(n, 400, 1000, MAX_RELATED) for n in range(MAX_KEY_LINES, 0, -1)]
-    out += [(1, 400, 1000, 2), (0, 400, 1000, 2)]  # a key line outweighs three retellings
+    out = [(MAX_KEY_LINES, 400, 1000, MAX_RELATED), (2, 400, 1000, MAX_RELATED)]
+    out += [(n, 400, 1000, 2) for n in (2, 1, 0)]  # a key line outweighs three retellings
     out += [(0, s, 1000, 2) for s in (200, 80, 0)]
     out += [(0, 0, 1000, 0)]
     out += [(0, 0, t, 0) for t in (500, 250, 120, 60, 20)]
@@ -235,7 +235,9 @@ def render_alert(
     )
 
 
-def _chunks(texts: Sequence[str], header: str, separator: str) -> list[str]:
+def _chunks(texts: Sequence[str], header: str, separator: str, lead: str = "") -> list[str]:
+    """`texts` joined into as few messages as fit; the first starts with `header`, each later one
+    with `lead` where it fits."""
     chunks: list[str] = []
     current = header
     for text in texts:
@@ -245,7 +247,9 @@ def _chunks(texts: Sequence[str], header: str, separator: str) -> list[str]:
             continue
         if current:
             chunks.append(current)
-        current = text if len(text) <= MAX_LENGTH else escape(_clip(to_plain(text), 4000))
+        if len(text) > MAX_LENGTH:
+            text = escape(_clip(to_plain(text), 4000))
+        current = lead + text if len(lead + text) <= MAX_LENGTH else text
     if current:
         chunks.append(current)
     return chunks
@@ -259,9 +263,8 @@ def render_digest(texts: Sequence[str], *, language: str | None) -> list[Rendere
     if not texts:
         return []
     header = f"<b>{escape(tr(language, 'digest', n=len(texts)))}</b>"
-    chunks = _chunks(texts, header, "\n\n— — —\n\n")
     more = f"<i>{escape(tr(language, 'digest_cont'))}</i>\n\n"  # on the messages after the first
-    chunks[1:] = [more + c if len(more + c) <= MAX_LENGTH else c for c in chunks[1:]]
+    chunks = _chunks(texts, header, "\n\n— — —\n\n", lead=more)
     return [
         RenderedMessage(
             text=c, parse_mode="HTML", plain_text=_fit(to_plain(c)), disable_preview=True

@@ -19,7 +19,13 @@ NO_SPACES = frozenset({"ja", "zh-CN", "zh-TW", "th", "lo", "km", "my"})
 def canonical_language(code: str) -> str:
     """Warta's form of a code: `zh-Hans`, `zh_cn` -> `zh-CN`; `iw` -> `he`; `en-US` -> `en`."""
     c = code.strip().replace("_", "-").lower()
-    return _ALIASES.get(c) or _ALIASES.get(c.split("-")[0]) or c.split("-")[0]
+    parts = c.split("-")
+    return (
+        _ALIASES.get(c)
+        or _ALIASES.get("-".join(parts[:2]))  # zh-Hant-TW is zh-Hant
+        or _ALIASES.get(parts[0])
+        or parts[0]
+    )
 
 
 def code_map(native: Iterable[str]) -> dict[str, str]:

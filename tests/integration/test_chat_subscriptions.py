@@ -90,6 +90,16 @@ async def test_a_korean_user_gets_the_help_in_korean(botapi: BotAPIServer, tmp_p
     assert help_in("en", admin=False) is None  # English and Indonesian: the catalogue's
 
 
+async def test_the_help_follows_the_chat_not_the_default_language(
+    botapi: BotAPIServer, tmp_path: Path
+) -> None:
+    """With Korean as the deployment's default, an English-speaking user still gets the help
+    in English, like every other reply; a user with no language gets the Korean default."""
+    async with running(botapi, tmp_path, default_language="ko") as h:
+        assert "watches news sources" in await h.say(USER, "/start", language_code="en")
+        assert "뉴스 출처" in await h.say(USER + 1, "/start", language_code="tlh")
+
+
 async def test_lang_validates_and_switches_reply_language(
     botapi: BotAPIServer, tmp_path: Path
 ) -> None:

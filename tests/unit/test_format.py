@@ -139,6 +139,8 @@ def test_digest_splits_at_alert_boundaries_within_4096() -> None:
     assert len(digest) > 1
     assert "Alerts held while this chat was muted: 30" in digest[0].text
     assert all(d.text.startswith("<i>(continued)</i>") for d in digest[1:])
+    wide = render_digest(["short", "<b>" + "x" * 4080 + "</b>", "short2"], language="en")
+    assert [d.text.startswith("<i>(continued)</i>") for d in wide] == [False, False, True]
     joined = "".join(d.text for d in digest)
     for i, alert in enumerate(alerts):
         assert alert in joined, i

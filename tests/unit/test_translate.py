@@ -39,6 +39,8 @@ class Clock:
         ("en-US", "en"),
         ("KO", "ko"),
         ("de-AT", "de"),
+        ("zh-Hant-TW", "zh-TW"),  # a script and a region: the script decides
+        ("zh-Hans-SG", "zh-CN"),
     ],
 )
 def test_language_codes_from_any_provider_or_user_mean_the_same_language(
