@@ -10,7 +10,7 @@ Every value here is immutable. Datetimes are aware and in UTC.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal, NewType
 
@@ -152,6 +152,10 @@ class RenderedMessage:
     button_text: str | None = None
     disable_preview: bool = True
     plain_text: str | None = None  # fallback when Telegram cannot parse the HTML
+
+    def as_plain(self, text: str) -> RenderedMessage:
+        """The same message as the plain `text` (Telegram refused its HTML)."""
+        return replace(self, text=text, parse_mode=None, plain_text=None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

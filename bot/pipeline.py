@@ -354,16 +354,12 @@ def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...], now: float
         chat = chat_store.get_chat(p.conn, chat_id)
         if chat is None or chat.blocked:
             continue  # it blocked the bot, or became a supergroup: an edit could not land
-        try:
-            story, translation, prefs = snapshot.load(rendered_from)
-        except (ValueError, KeyError, TypeError) as e:  # a row written by a later version
-            log.warning("alert not re-rendered", extra={"row": row_id, "error": repr(e)})
+        if (found := snapshot.kept(rendered_from)) is None:
             continue
+        story, translation, prefs = found
         own = story.article.source_name
         story = replace(story, other_sources=tuple(n for n in outlets if n != own))
-        message = render_alert(story, translation, prefs)
-        outbox.set_rendered_from(p.conn, row_id, snapshot.dump(story, translation, prefs))
-        outbox.revise(p.conn, row_id, message, now=now)
+        snapshot.rerender(p.conn, row_id, story, translation, prefs, now=now)
 
 
 def _record_success(

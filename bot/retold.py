@@ -23,7 +23,7 @@ from bot.analyze.crosslang import (
 )
 from bot.analyze.engine import RuleSet
 from bot.deliver import snapshot
-from bot.deliver.format import MAX_RELATED, render_alert
+from bot.deliver.format import MAX_RELATED
 from bot.deliver.langcodes import canonical_language
 from bot.deliver.translate import needs_translation
 from bot.model import Related, Story, Translation
@@ -100,15 +100,17 @@ def find(
     }
     wanted = frozenset().union(*(r.rules for r in recipients.values()))
     entities = frozenset(story.entities)
-    recent = article_store.recent_story_rules(conn, since=since, exclude=story.story_id)
-    for story_id, (language, rules) in recent.items():
-        if language == story.language or not rules & wanted:
+    recent = article_store.recent_story_rules(
+        conn, since=since, exclude=story.story_id, language=story.language
+    )
+    for story_id, rules in recent.items():
+        if not rules & wanted:
             continue
-        one = _parse(outbox.story_snapshot(conn, story_id, since=since))
+        one = snapshot.kept(outbox.story_snapshot(conn, story_id, since=since))
         if one is None or len(entities & frozenset(one[0].entities)) < MIN_SHARED_ENTITIES:
             continue  # decided for every chat at once: most earlier stories end here
         earlier: dict[str, tuple[Story, Translation | None]] = {}
-        old, old_translation, read_in = one
+        old, old_translation, read_in = one[0], one[1], one[2].language
         if read_in is not None and (title := titles.get(read_in)) is not None:
             # read in that alert's language, it is not a retelling: for any chat, the rest do
             if not _retells(story, title, read_in, rules & wanted, old, old_translation, terms_of):
@@ -127,8 +129,8 @@ def find(
             key = (target, common)
             if key not in decided:
                 if target not in earlier:
-                    loaded = _parse(outbox.rendered_from(conn, row_id))
-                    if loaded is None or loaded[2] != target:
+                    loaded = snapshot.kept(outbox.rendered_from(conn, row_id))
+                    if loaded is None or loaded[2].language != target:
                         continue  # this chat's alert is in another language: not comparable
                     earlier[target] = loaded[0], loaded[1]
                 decided[key] = _retells(story, title, target, common, *earlier[target], terms_of)
@@ -164,36 +166,22 @@ def _retells(
     return False
 
 
-def _parse(text: str | None) -> tuple[Story, Translation | None, str | None] | None:
-    if text is None:
-        return None
-    try:
-        story, translation, prefs = snapshot.load(text)
-    except (ValueError, KeyError, TypeError):  # a row written by a later version
-        return None
-    return story, translation, prefs.language
-
-
 def join(conn: sqlite3.Connection, chat_id: int, twin: Twin, *, now: float) -> bool:
     """Name `twin.related` in the earlier alert: rewritten while it waits, edited once sent.
     False when that cannot be done (the alert was forgotten, is in another language now, went
     into a digest or was never delivered, or names `MAX_RELATED` already): the caller then
     sends the story as an alert of its own."""
-    text = outbox.rendered_from(conn, twin.row_id)
-    try:
-        story, translation, prefs = snapshot.load(text) if text else (None, None, None)
-    except (ValueError, KeyError, TypeError):
+    found = snapshot.kept(outbox.rendered_from(conn, twin.row_id))
+    if found is None or found[2].language != twin.language:
         return False
-    if story is None or prefs is None or prefs.language != twin.language:
-        return False
+    story, translation, prefs = found
     if any(r.link == twin.related.link for r in story.related):
         return True
     if len(story.related) >= MAX_RELATED:
         return False
     story = replace(story, related=(*story.related, twin.related))
-    if not outbox.revise(conn, twin.row_id, render_alert(story, translation, prefs), now=now):
+    if not snapshot.rerender(conn, twin.row_id, story, translation, prefs, now=now):
         return False
-    outbox.set_rendered_from(conn, twin.row_id, snapshot.dump(story, translation, prefs))
     log.info(
         "story retold in another language",
         extra={"chat": chat_id, "row": twin.row_id, "source": twin.related.source_name},

@@ -68,13 +68,12 @@ class Automaton:
     """Every pattern key in one Aho-Corasick automaton (daachorse: a character-wise
     double-array automaton, in Rust; `bench/match.py` compares it with ahocorasick-rs).
 
-    Per key: `gates`, the boundary checks all its patterns share; `only`, its pattern when it
-    has just one (else -1); `literal`, the exact text a case-sensitive pattern (`AS`, `RI`)
-    wants written; `plain_pids` (and `plain_atoms`), its patterns when the gate, or the gate and
-    the written text, are all they need (else empty): a hit kept as a bare (start, end, key)
-    tuple stands for a hit of each, and `keys_of_atom` inverts that; `atom_if_plain`, the atom
-    of a lone pattern that needs only the gate (else -1). Most raw hits are settled by these,
-    without calling `accept`.
+    Per key: `pids`, its patterns; `gates`, the boundary checks they all share; `literal`, the
+    exact text a lone case-sensitive pattern (`AS`, `RI`) wants written; `plain_pids` (and
+    `plain_atoms`), its patterns when the gate, or the gate and the written text, are all they
+    need (else empty): a hit kept as a bare (start, end, key) tuple stands for a hit of each,
+    and `keys_of_atom` inverts that; `atom_if_plain`, the atom of a lone pattern that needs
+    only the gate (else -1). Most raw hits are settled by these, without calling `accept`.
     """
 
     def __init__(self, patterns: Sequence[Pattern], chosen: Iterable[int] | None = None) -> None:
@@ -90,11 +89,11 @@ class Automaton:
         self.keys = list(by_key)
         self.pids = [tuple(by_key[k]) for k in self.keys]
         self.gates = [_gate([patterns[i] for i in pids]) for pids in self.pids]
-        self.only = [pids[0] if len(pids) == 1 else -1 for pids in self.pids]
+        only = [pids[0] if len(pids) == 1 else -1 for pids in self.pids]
         gated = [all(_needs_nothing_more(patterns[i]) for i in pids) for pids in self.pids]
         self.literal = [
             patterns[pid].source if pid >= 0 and _only_exact(patterns[pid]) else None
-            for pid in self.only
+            for pid in only
         ]
         self.plain_pids = [
             pids if ok or wanted is not None else ()

@@ -251,7 +251,8 @@ class Relay:
             elif kind == "bad_html" and row.edit_of is not None:
                 self._edit_as_plain(row, outcome)
             elif kind == "bad_html" and row.message.parse_mode is not None:
-                now_text = outbox.current_message(self.conn, row.id) or row.message  # rewritten?
+                found = outbox.get_row(self.conn, row.id)  # rewritten while in flight?
+                now_text = found[0].message if found else row.message
                 outbox.replace_message(self.conn, row.id, _as_plain(now_text))
             elif kind == "transient":
                 self._transient(row, outcome, now)
@@ -307,10 +308,4 @@ class Relay:
 
 def _as_plain(message: RenderedMessage) -> RenderedMessage:
     """The same message without HTML: its fallback text, or its text with the tags removed."""
-    return RenderedMessage(
-        text=message.plain_text or to_plain(message.text),
-        parse_mode=None,
-        button_url=message.button_url,
-        button_text=message.button_text,
-        disable_preview=message.disable_preview,
-    )
+    return message.as_plain(message.plain_text or to_plain(message.text))

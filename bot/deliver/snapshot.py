@@ -1,18 +1,22 @@
 """What an alert was rendered from, kept with its outbox row as JSON.
 
-A later outlet of the same story re-renders the alert from this (naming the new outlet), while
-it waits in the outbox or, once sent, as an edit: after a restart as well as before, since it
-lives in SQLite rather than in memory. The article's full text is left out (rendering never
-shows it), and its summary unless the alert shows it (no key lines), clipped. Rows forget their
-snapshot once the story's dedup window is over (`bot.store.outbox.forget_renders`).
+A later outlet of the same story, or one retelling it in another language, renders the alert
+again from this (`rerender`): rewritten while it waits in the outbox or, once sent, as an edit;
+after a restart as well as before, since it lives in SQLite rather than in memory. The article's
+full text is left out (rendering never shows it), and its summary unless the alert shows it (no
+key lines), clipped. Rows forget their snapshot once the story's dedup window is over
+(`bot.store.outbox.forget_renders`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from datetime import datetime
 from typing import Any
 
+from bot.deliver.format import render_alert
 from bot.model import (
     Article,
     ChatId,
@@ -25,6 +29,9 @@ from bot.model import (
     Story,
     Translation,
 )
+from bot.store import outbox
+
+log = logging.getLogger("warta.snapshot")
 
 VERSION = 1
 SUMMARY_CHARS = 1000  # more than any alert shows
@@ -100,3 +107,36 @@ def load(text: str) -> tuple[Story, Translation | None, ChatPrefs]:
         link_preview=p["link_preview"],
     )  # fmt: skip
     return story, translation, prefs
+
+
+Kept = tuple[Story, Translation | None, ChatPrefs]
+
+
+def kept(text: str | None) -> Kept | None:
+    """What a row was rendered from; None when nothing is kept (forgotten) or it cannot be
+    read (written by another version: logged, and the alert is left as it is)."""
+    if text is None:
+        return None
+    try:
+        return load(text)
+    except (ValueError, KeyError, TypeError) as e:
+        log.warning("alert snapshot unreadable", extra={"error": repr(e)})
+        return None
+
+
+def rerender(
+    conn: sqlite3.Connection,
+    row_id: int,
+    story: Story,
+    translation: Translation | None,
+    prefs: ChatPrefs,
+    *,
+    now: float,
+) -> bool:
+    """The alert of `row_id` rendered again from a changed `story`: rewritten while it waits,
+    edited once sent (`outbox.revise`), and what it was rendered from kept for the next time.
+    False when the row can no longer change (it died, or went into a digest)."""
+    if not outbox.revise(conn, row_id, render_alert(story, translation, prefs), now=now):
+        return False
+    outbox.set_rendered_from(conn, row_id, dump(story, translation, prefs))
+    return True

@@ -140,18 +140,18 @@ def record_article(
 
 
 def recent_story_rules(
-    conn: sqlite3.Connection, *, since: float, exclude: str
-) -> dict[str, tuple[str | None, frozenset[str]]]:
-    """Story id -> (its first article's language, the rules its articles matched), for the
-    stories other than `exclude` with an article recorded since `since`."""
-    out: dict[str, tuple[str | None, set[str]]] = {}
-    for story_id, language, rules in conn.execute(
-        "SELECT story_id, language, rules FROM articles WHERE created_at >= ? AND story_id != ?"
-        " ORDER BY id",
-        (since, exclude),
+    conn: sqlite3.Connection, *, since: float, exclude: str, language: str | None
+) -> dict[str, frozenset[str]]:
+    """Story id -> the rules its articles matched, for the stories other than `exclude` with an
+    article recorded since `since` in another language than `language` (None: unknown)."""
+    out: dict[str, set[str]] = {}
+    for story_id, rules in conn.execute(
+        "SELECT story_id, rules FROM articles WHERE created_at >= ? AND story_id != ?"
+        " AND language IS NOT ?",
+        (since, exclude, language),
     ):
-        out.setdefault(story_id, (language, set()))[1].update(json.loads(rules))
-    return {sid: (lang, frozenset(rules)) for sid, (lang, rules) in out.items()}
+        out.setdefault(story_id, set()).update(json.loads(rules))
+    return {sid: frozenset(rules) for sid, rules in out.items()}
 
 
 def prune(conn: sqlite3.Connection, *, seen_before: float, stories_before: float) -> int:

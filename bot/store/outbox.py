@@ -252,11 +252,19 @@ def move_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
 
 
 def replace_message(conn: sqlite3.Connection, row_id: int, message: RenderedMessage) -> None:
-    """Rewrite a queued row (e.g. as plain text after Telegram refused its HTML)."""
-    conn.execute(
-        "UPDATE outbox SET text = ?, parse_mode = ?, plain_text = NULL WHERE id = ?",
-        (message.text, message.parse_mode, row_id),
+    """Rewrite a row's message whatever its status (e.g. as plain text after Telegram refused
+    its HTML; a sent alert's latest text)."""
+    _set_message(conn, row_id, message, "")
+
+
+def _set_message(
+    conn: sqlite3.Connection, row_id: int, message: RenderedMessage, where: str
+) -> int:
+    cur = conn.execute(
+        f"UPDATE outbox SET text = ?, plain_text = ?, parse_mode = ? WHERE id = ?{where}",  # noqa: S608
+        (message.text, message.plain_text, message.parse_mode, row_id),
     )
+    return cur.rowcount
 
 
 def held_rows(conn: sqlite3.Connection, chat_id: int) -> list[OutboxRow]:
@@ -318,10 +326,7 @@ def revise(conn: sqlite3.Connection, row_id: int, message: RenderedMessage, *, n
         return False
     row = _row(found)
     if row.message.parse_mode is None and message.parse_mode is not None and message.plain_text:
-        message = RenderedMessage(
-            text=message.plain_text, parse_mode=None, button_url=message.button_url,
-            button_text=message.button_text, disable_preview=message.disable_preview,
-        )  # fmt: skip
+        message = message.as_plain(message.plain_text)
     if rewrite_pending(conn, row_id, message):
         return True
     if found["status"] != "sent" or found["message_id"] is None:
@@ -329,14 +334,11 @@ def revise(conn: sqlite3.Connection, row_id: int, message: RenderedMessage, *, n
     shown_id = int(found["message_id"])
     if row.message.text == message.text:
         return True
-    fields = (message.text, message.plain_text, message.parse_mode)
-    conn.execute(
-        "UPDATE outbox SET text = ?, plain_text = ?, parse_mode = ? WHERE id = ?", (*fields, row_id)
-    )
+    replace_message(conn, row_id, message)
     shared = conn.execute(
         "UPDATE outbox SET text = ?, plain_text = ?, parse_mode = ?, attempts = 0"
         " WHERE chat_id = ? AND kind = 'edit' AND edit_of = ? AND status = 'queued'",
-        (*fields, row.chat_id, shown_id),
+        (message.text, message.plain_text, message.parse_mode, row.chat_id, shown_id),
     )
     if shared.rowcount == 0:
         enqueue(
@@ -358,19 +360,9 @@ def shown_row(conn: sqlite3.Connection, chat_id: int, message_id: int) -> Outbox
     return None if found is None else _row(found)
 
 
-def current_message(conn: sqlite3.Connection, row_id: int) -> RenderedMessage | None:
-    found = conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
-    return None if found is None else _row(found).message
-
-
 def rewrite_pending(conn: sqlite3.Connection, row_id: int, message: RenderedMessage) -> bool:
     """Replace a row's message while it has not been sent yet; False when it already went."""
-    cur = conn.execute(
-        "UPDATE outbox SET text = ?, plain_text = ?, parse_mode = ?"
-        " WHERE id = ? AND status IN ('queued', 'held')",
-        (message.text, message.plain_text, message.parse_mode, row_id),
-    )
-    return cur.rowcount == 1
+    return _set_message(conn, row_id, message, " AND status IN ('queued', 'held')") == 1
 
 
 # --- for the relay ---------------------------------------------------------------------------
