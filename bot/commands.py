@@ -87,8 +87,9 @@ async def import_opml(config: Config, path: Path, *, out: TextIO) -> int:
         return 1
     conn = open_db(config.storage_path)
     added = failed = 0
-    async with make_session(FetchLimits()) as session:
-        fetcher = http_fetcher(session, FetchLimits())
+    limits = FetchLimits()
+    async with make_session(limits) as session:
+        fetcher = http_fetcher(session, limits)
         for url, title in entries:
             private = netguard.private_allowed_for(url, config.sources)
             try:

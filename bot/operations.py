@@ -16,7 +16,7 @@ from bot.deliver.format import render_digest
 from bot.errors import ConfigError
 from bot.ingest import netguard
 from bot.model import Source, SourceId
-from bot.pipeline import Pipeline, update_source
+from bot.pipeline import Pipeline, alert_language, update_source
 from bot.rulebook import Rulebook
 from bot.store import articles as article_store
 from bot.store import chats as chat_store
@@ -161,10 +161,8 @@ class Operations:
         held = outbox.held_rows(self.conn, chat_id)
         if not held:
             return 0
-        chat = chat_store.get_chat(self.conn, chat_id)
-        language: str | None = self.pipeline.default_language  # what its alerts were written in
-        if chat is not None and chat.language is not None:
-            language = None if chat.language == chat_store.LANG_OFF else chat.language
+        chat = chat_store.get_chat(self.conn, chat_id)  # its alerts' language, for the header
+        language = alert_language(chat, self.pipeline.default_language)
         messages = render_digest([r.message.text for r in held], language=language)
         with transaction(self.conn):
             for message in messages:

@@ -239,7 +239,7 @@ def _recipients(
     return {chat: (thread, tuple(refs)) for chat, (thread, refs) in out.items()}
 
 
-def _target(chat: chat_store.Chat | None, default_language: str) -> str | None:
+def alert_language(chat: chat_store.Chat | None, default_language: str) -> str | None:
     """The language a chat reads alerts in, or None for never translate."""
     if chat is None or chat.language is None:
         return default_language
@@ -252,7 +252,7 @@ async def _translate_and_render(plans: list[StoryPlan], p: Pipeline, now: float)
         delivered = set(article_store.delivered_chats(p.conn, plan.story.story_id))
         recipients = _recipients(p.conn, plan.story, delivered)
         chats = {c: chat_store.get_chat(p.conn, c) for c in recipients}
-        targets = {c: _target(chat, p.default_language) for c, chat in chats.items()}
+        targets = {c: alert_language(chat, p.default_language) for c, chat in chats.items()}
         wanted = {t for t in targets.values() if t and needs_translation(plan.story.language, t)}
         translations = await _translate(plan.story, sorted(wanted), p)
         readers = {

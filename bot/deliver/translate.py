@@ -62,12 +62,9 @@ def needs_translation(article_language: str | None, target: str | None) -> bool:
     """Whether an article in `article_language` reads in `target` only once translated: another
     language, or the other script of Chinese (`zh`, `zh-CN` simplified; `zh-TW`, `zh-HK`
     traditional)."""
-    if target is None or article_language is None:
-        return False
     a, t = normalize_code(article_language), normalize_code(target)
-    if a is None or t is None:
-        return False
-    return a != t  # normalize_code keeps only the base, and zh's script as "zh" or "zh-tw"
+    # normalize_code keeps only the base, and zh's script as "zh" or "zh-tw"
+    return a is not None and t is not None and a != t
 
 
 @dataclass(frozen=True)

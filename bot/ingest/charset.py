@@ -24,19 +24,13 @@ _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "
             "ascii": "windows-1252", "iso-8859-9": "windows-1254"}  # fmt: skip
 
 
-def choose_encoding(body: bytes, http_charset: str | None) -> str | None:
-    """The encoding to decode `body` with, or None to leave it to feedparser (BOM, UTF-16/32)."""
+def choose_encoding(body: bytes, *labels: str | None) -> str | None:
+    """The encoding to decode `body` with, or None to leave it to the reader (BOM, UTF-16/32):
+    UTF-8 when the bytes are, else the first of `labels` (the HTTP charset, then the document's
+    own) that decodes them, else a guess."""
     if body[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or b"\x00" in body[:4]:
         return None
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return "utf-8"
-    match = _XML_ENCODING.match(body[:300])
-    declared = match.group(1).decode("ascii") if match else None
-    for label in (http_charset, declared):
+    for label in ("utf-8", *labels):
         if label and _decodes(body, label):
             return label
     return _guess(body)
@@ -69,11 +63,16 @@ def _guess(body: bytes) -> str:
 def to_utf8(body: bytes, http_charset: str | None) -> tuple[bytes, str | None]:
     """A feed's bytes re-encoded as UTF-8 (and the charset to tell feedparser); a BOM or a
     UTF-16/32 layout is left as it is, for feedparser to read."""
-    encoding = choose_encoding(body, http_charset)
+    match = _XML_ENCODING.match(body[:300])
+    declared = match.group(1).decode("ascii") if match else None
+    encoding = choose_encoding(body, http_charset, declared)
     if encoding is None:
         return body, http_charset
-    text = body.decode(_codec(encoding))
-    return text.lstrip("\ufeff").encode("utf-8"), "utf-8"
+    if encoding == "utf-8":  # already what feedparser is given: no decoding round trip
+        while body.startswith(codecs.BOM_UTF8):
+            body = body[len(codecs.BOM_UTF8) :]
+        return body, "utf-8"
+    return body.decode(_codec(encoding)).lstrip("\ufeff").encode("utf-8"), "utf-8"
 
 
 def decode_page(body: bytes, charset: str | None, *, max_bytes: int | None = None) -> str:
@@ -83,8 +82,7 @@ def decode_page(body: bytes, charset: str | None, *, max_bytes: int | None = Non
         body = _cut(body, max_bytes)
     match = _META_CHARSET.search(body[:16_384])
     meta = match.group(1).decode("ascii") if match else None
-    hint = next((_codec(c) for c in (charset, meta) if c and _decodes(body, c)), None)
-    encoding = choose_encoding(body, hint)
+    encoding = choose_encoding(body, charset, meta)
     if encoding is None:  # a BOM or a UTF-16 layout
         bom = body[:2] in (b"\xff\xfe", b"\xfe\xff")
         encoding = "utf-16" if bom else "utf-16-be" if body[:1] == b"\x00" else "utf-16-le"

@@ -67,20 +67,18 @@ def refusal(host: str, address: IPAddress) -> str:
     )
 
 
-class GuardedResolver(AbstractResolver):
-    """aiohttp's resolver with the address check: answers are cached (`ttl` seconds, at most
-    `size` names) and checked against the current `policy` on every use, cached or not."""
+DNS_TTL = 300.0  # seconds an answer is kept
+DNS_NAMES = 4096  # names kept at most
 
-    def __init__(
-        self,
-        inner: AbstractResolver | None = None,
-        *,
-        ttl: float = 300.0,
-        timeout: float = 10.0,
-        size: int = 4096,
-    ) -> None:
+
+class GuardedResolver(AbstractResolver):
+    """aiohttp's resolver with the address check: answers are cached (`DNS_TTL` seconds, at
+    most `DNS_NAMES` names) and checked against the current `policy` on every use, cached or
+    not."""
+
+    def __init__(self, inner: AbstractResolver | None = None, *, timeout: float = 10.0) -> None:
         self._inner = inner or DefaultResolver()
-        self._ttl, self._timeout, self._size = ttl, timeout, size
+        self._timeout = timeout
         self._cache: OrderedDict[tuple[str, int, int], tuple[float, list[ResolveResult]]] = (
             OrderedDict()
         )
@@ -109,9 +107,9 @@ class GuardedResolver(AbstractResolver):
                 answers = await self._inner.resolve(host, port, family)
         except TimeoutError as e:  # not the fetch's own deadline: name it
             raise OSError(f"could not resolve {host}: timed out after {self._timeout:g} s") from e
-        self._cache[key] = (now + self._ttl, answers)
+        self._cache[key] = (now + DNS_TTL, answers)
         self._cache.move_to_end(key)
-        while len(self._cache) > self._size:
+        while len(self._cache) > DNS_NAMES:
             self._cache.popitem(last=False)
         return answers
 

@@ -18,11 +18,15 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     entities._cldr_names.cache_clear()
 
 
-def test_names_come_back_the_same_from_the_cache(cache_home: Path) -> None:
-    """The first start writes the cache; the next one reads the very same names from it."""
+def test_names_come_back_the_same_from_the_cache(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first start writes the cache; the next one reads the very same names from it, and
+    not from Babel."""
     from_babel = entities._cldr_names()
     (cached,) = (cache_home / "warta").glob("cldr-territories-*.json")
     entities._cldr_names.cache_clear()
+    monkeypatch.setattr(entities, "_names_from_babel", lambda: pytest.fail("read Babel again"))
     assert entities._cldr_names() == from_babel
     assert ("id", "Korea Utara") in from_babel["KP"]
     assert cached.stat().st_size > 0
