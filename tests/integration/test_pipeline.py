@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -22,7 +21,7 @@ from bot.deliver.relay import Relay
 from bot.deliver.telegram import TelegramSender, make_bot
 from bot.ingest.fetch import FetchLimits, make_session
 from bot.ingest.intake import http_fetcher
-from bot.model import RenderedMessage, Source, SourceId
+from bot.model import Source, SourceId
 from bot.pipeline import Pipeline, update_source
 from bot.rulebook import Rulebook
 from bot.store import articles as article_store
@@ -288,95 +287,6 @@ async def test_a_sources_configured_language_decides_which_aliases_count(
     assert await update(pipeline, "kr") == 1
     (text,) = queued_texts(pipeline.conn)
     assert "탄도미사일" in text
-
-
-async def test_an_edit_to_the_text_the_chat_already_shows_is_done_not_failed(
-    tmp_path: Path, botapi: BotAPIServer
-) -> None:
-    """Telegram refuses an edit that changes nothing ("message is not modified"): the chat
-    shows that text, so the edit is done; it is not a failed send."""
-    conn = open_db(tmp_path / "w.db")
-    chat_store.ensure_chat(conn, CHAT, now=0.0)
-    message = RenderedMessage(text="<b>North Korea</b> fires a missile", parse_mode="HTML")
-    row = outbox.enqueue(conn, chat_id=CHAT, message=message, now=0.0)
-    conn.commit()
-
-    def status(row_id: int) -> str:
-        return str(conn.execute("SELECT status FROM outbox WHERE id = ?", (row_id,)).fetchone()[0])
-
-    async with relay_running(conn, botapi) as relay:
-        relay.wake()
-        await botapi.wait_sent(1, chat_id=CHAT)
-        await wait_until(lambda: status(row) == "sent")
-        shown = outbox.sent_message_id(conn, row)
-        edit = outbox.enqueue(
-            conn, chat_id=CHAT, message=message, now=0.0, kind="edit", edit_of=shown
-        )
-        conn.commit()
-        relay.wake()
-        await wait_until(lambda: status(edit) != "queued")
-    assert status(edit) == "sent"
-    assert relay.failed == 0
-    conn.close()
-
-
-async def test_an_older_edit_retried_late_does_not_undo_a_newer_one(
-    tmp_path: Path, botapi: BotAPIServer
-) -> None:
-    """Two outlets named one after the other: two edits of the alert. The first is retried after
-    the second went out; the chat still ends with both outlets named."""
-    conn = open_db(tmp_path / "w.db")
-    chat_store.ensure_chat(conn, CHAT, now=0.0)
-    row = outbox.enqueue(conn, chat_id=CHAT, message=RenderedMessage(text="Story"), now=0.0)
-    conn.commit()
-    async with relay_running(conn, botapi) as relay:
-        relay.wake()
-        await botapi.wait_sent(1, chat_id=CHAT)
-        await wait_until(lambda: outbox.sent_message_id(conn, row) is not None)
-        outbox.revise(conn, row, RenderedMessage(text="Story · also: P"), now=0.0)
-        outbox.revise(conn, row, RenderedMessage(text="Story · also: P, Q"), now=0.0)
-        first_edit = int(
-            conn.execute("SELECT MIN(id) FROM outbox WHERE kind = 'edit'").fetchone()[0]
-        )
-        # the first edit timed out: it is retried after the second went out
-        outbox.reschedule(conn, first_edit, at=time.time() + 0.2, error="timed out")
-        conn.commit()
-        relay.wake()
-        await wait_until(
-            lambda: (
-                conn.execute(
-                    "SELECT COUNT(*) FROM outbox WHERE kind = 'edit' AND status = 'queued'"
-                ).fetchone()[0]
-                == 0
-            )
-        )
-    assert botapi.sent(CHAT)[0].text == "Story · also: P, Q"
-    conn.close()
-
-
-async def test_an_alert_that_went_out_as_plain_text_is_edited_as_plain_text(
-    tmp_path: Path, botapi: BotAPIServer
-) -> None:
-    """Telegram refused the alert's HTML, so it went out as plain text: a later revision reaches
-    the chat as plain text too, instead of being refused again and dropped."""
-    conn = open_db(tmp_path / "w.db")
-    chat_store.ensure_chat(conn, CHAT, now=0.0)
-    broken = RenderedMessage(text="Story <b>& co", parse_mode="HTML", plain_text="Story & co")
-    row = outbox.enqueue(conn, chat_id=CHAT, message=broken, now=0.0)
-    conn.commit()
-    async with relay_running(conn, botapi) as relay:
-        relay.wake()
-        await wait_until(lambda: outbox.sent_message_id(conn, row) is not None)
-        assert botapi.sent(CHAT)[0].text == "Story & co"
-        later = RenderedMessage(
-            text="Story <b>& co · also: P", parse_mode="HTML", plain_text="Story & co · also: P"
-        )
-        assert outbox.revise(conn, row, later, now=0.0)
-        conn.commit()
-        relay.wake()
-        await wait_until(lambda: botapi.sent(CHAT)[0].text == "Story & co · also: P")
-    assert relay.failed == 0
-    conn.close()
 
 
 async def test_a_later_outlet_sends_no_edit_to_a_chat_that_blocked_the_bot(
