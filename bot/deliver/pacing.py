@@ -91,12 +91,6 @@ class Pacer:
         """Nothing to anyone before `until` (a 429 for the whole bot)."""
         self._all_blocked_until = max(until, self._all_blocked_until)
 
-    def blocked_until(self, chat_id: int | None = None) -> float:
-        """The end of the block on `chat_id` (None: the global block); 0.0 when none."""
-        if chat_id is None:
-            return self._all_blocked_until
-        return self._chat_blocks.get(chat_id, 0.0)
-
     @property
     def tracked(self) -> int:
         """How many chats the pacer holds state for."""
