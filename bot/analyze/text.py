@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
+from bot.analyze.hanzi import simplified
+
 # Marks that are diacritics (Latin, Greek, Cyrillic, Arabic harakat). Vowel signs of Indic and
 # Thai scripts are also combining marks, but they carry meaning and are kept.
 _DIACRITICS: Final = re.compile(
@@ -34,8 +36,8 @@ _MIDDLE_DOTS: Final = frozenset("\u00b7\u318d\u30fb\uff65\u2027")  # · ㆍ ・ 
 
 
 def _fold_char(ch: str) -> str:
-    """Fold one character: NFKC, casefold, diacritics dropped, every space a plain space, every
-    middle dot the interpunct."""
+    """Fold one character: NFKC, casefold, diacritics dropped, traditional Chinese simplified,
+    every space a plain space, every middle dot the interpunct."""
     if ch in _SPACES:
         return " "
     if ch in _MIDDLE_DOTS:
@@ -43,6 +45,7 @@ def _fold_char(ch: str) -> str:
     out = unicodedata.normalize("NFKC", ch).casefold()
     if out.isascii():
         return out
+    out = simplified().get(out, out)
     stripped = _DIACRITICS.sub("", unicodedata.normalize("NFD", out))
     return unicodedata.normalize("NFC", stripped)
 
@@ -127,7 +130,7 @@ def _fold_match(m: re.Match[str]) -> str:
 @dataclass(frozen=True, slots=True)
 class _Classes:
     changer: re.Pattern[str]  # folding changes the length (expands or deletes)
-    compat: re.Pattern[str]  # width and compatibility forms, odd spaces: folded one by one
+    compat: re.Pattern[str]  # width and compatibility forms, traditional Chinese: one by one
     decomposable: re.Pattern[str]  # letters that carry a diacritic
 
 
@@ -171,6 +174,7 @@ def _plain(ch: str) -> bool:
         and not unicodedata.category(ch).startswith("M")
         and ch not in _SPACES
         and ch not in _MIDDLE_DOTS
+        and ch not in simplified()
     )
 
 

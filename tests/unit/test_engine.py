@@ -65,6 +65,17 @@ def test_chinese_japanese_thai_aliases_hit_anywhere() -> None:
     assert "thai" in matched(KW, "ทหารรัสเซียเข้าร่วม")
 
 
+def test_chinese_keywords_hit_either_script() -> None:
+    """A keyword written in simplified Chinese finds the traditional spelling and the other way
+    round; the key line bolds the characters as the outlet wrote them."""
+    rs = compile_rules("rules:\n  - {id: tariff, any: [关税]}\n  - {id: taiwan, any: [臺灣]}")
+    report = rs.match(Document(title="新聞", content="美國對華加徵關稅。台湾回应。"))
+    assert report.matched == ("tariff", "taiwan")
+    lines = report.key_lines()
+    assert [line.text[a:b] for line in lines for a, b in line.spans] == ["關稅", "台湾"]
+    assert matched(rs, "美国对华加征关税") == ("tariff",)
+
+
 def test_korean_aliases_hit_at_word_start() -> None:
     """`북한` hits `북한은` (particle attached) but not inside another word."""
     assert "bukhan" in matched(KW, "북한은 오늘 미사일을 발사했다")

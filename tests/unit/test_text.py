@@ -7,6 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.analyze.hanzi import simplified
 from bot.analyze.text import fold, fold_str, sentence_bounds, sentences, tokenize
 
 
@@ -64,7 +65,25 @@ def test_abbreviations_and_initials_do_not_end_sentences() -> None:
 
 def test_tokenize_counts_each_cjk_character_as_a_word() -> None:
     """Word windows (`near: 5`) count CJK characters one by one and spaced words whole."""
-    assert tokenize("Kim Jong Un 北朝鮮") == ["kim", "jong", "un", "北", "朝", "鮮"]
+    assert tokenize("Kim Jong Un 北朝鮮") == ["kim", "jong", "un", "北", "朝", "鲜"]
+
+
+def test_traditional_and_simplified_chinese_fold_alike() -> None:
+    """`關稅` and `关税` are one word to matching, as `台灣`, `臺灣` and `台湾` are; each character
+    folds on its own, so offsets stay those of the original."""
+    assert fold_str("關稅") == fold_str("关税") == "关税"
+    assert fold_str("臺灣") == fold_str("台灣") == fold_str("台湾") == "台湾"
+    assert fold_str("美國對華加徵關稅") == "美国对华加征关税"
+    assert fold("臺灣總統").offsets is None
+    assert fold_str("東京の電車") == fold_str("东京の电车")  # Japanese kanji fold too
+
+
+@given(st.text(alphabet=sorted(simplified())[::7], max_size=30))
+def test_every_traditional_character_folds_once_and_for_all(text: str) -> None:
+    """A traditional text folds to its characters' simplified forms, with none left to fold."""
+    folded = fold_str(text)
+    assert len(folded) == len(text)
+    assert not set(folded) & set(simplified())
 
 
 _TEXT = st.text(
