@@ -186,17 +186,31 @@ def alias_patterns(atom: int, alias: Alias, *, exclude: bool = False) -> list[Pa
 
 
 def merge_patterns(patterns: list[Pattern]) -> list[Pattern]:
-    """One pattern per key and guards, with the union of its languages (None wins)."""
+    """One pattern per key and guards, with the union of its languages (None wins).
+
+    Case-sensitive patterns merge only when written alike: `Áo` and `ÁO` fold to one key, but
+    each is a spelling the hit must have. Of the others, explanations show the plainest
+    spelling (`Chile`, not another locale's `Chilè`)."""
     merged: dict[tuple[object, ...], Pattern] = {}
     for p in patterns:
-        key = (p.key, p.star, p.verify, p.exact, p.title_only, p.exclude)
+        key = (p.key, p.star, p.verify, p.exact and p.source, p.title_only, p.exclude)
         old = merged.get(key)
         if old is None:
             merged[key] = p
-        elif old.languages is not None:
+            continue
+        new = old
+        if old.languages is not None:
             langs = None if p.languages is None else old.languages | p.languages
-            merged[key] = replace(old, languages=langs)
+            new = replace(new, languages=langs)
+        if _plainness(p.source) > _plainness(old.source):
+            new = replace(new, source=p.source)
+        merged[key] = new
     return list(merged.values())
+
+
+def _plainness(source: str) -> tuple[bool, bool]:
+    """How plainly an alias is written: as it folds (no accents, width or case to fold), ASCII."""
+    return unicodedata.normalize("NFC", source).casefold() == fold_str(source), source.isascii()
 
 
 def _variants(words: list[str]) -> list[str]:

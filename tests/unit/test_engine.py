@@ -76,6 +76,15 @@ def test_chinese_keywords_hit_either_script() -> None:
     assert matched(rs, "美国对华加征关税") == ("tariff",)
 
 
+def test_explanations_name_the_alias_as_plainly_written() -> None:
+    """Names that fold alike are one pattern; the explanation shows `Chile`, not another
+    locale's `Chilè`, and a case-sensitive spelling as written (`ÁO`, `TRUMP`)."""
+    rs = compile_rules('rules:\n  - {id: cl, all: ["@chile"]}\n  - {id: t, all: ["@donald-trump"]}')
+    text = rs.match(Document(title="TRUMP MEETS BORIC", content="Chile talks."), language="en")
+    assert "'Chile' -> @chile via Chile [en]" in text.explain()
+    assert "'TRUMP' -> @donald-trump via TRUMP" in text.explain()
+
+
 def test_korean_aliases_hit_at_word_start() -> None:
     """`북한` hits `북한은` (particle attached) but not inside another word."""
     assert "bukhan" in matched(KW, "북한은 오늘 미사일을 발사했다")

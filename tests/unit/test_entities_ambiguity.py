@@ -12,7 +12,9 @@ from __future__ import annotations
 import pytest
 
 from bot.analyze.engine import RuleSet
-from tests.unit.shipped_entities import named, shipped_entities
+from bot.analyze.entities import ANY_LANGUAGE
+from bot.analyze.rules import parse_rules_text
+from tests.unit.shipped_entities import ROOT, named, shipped_entities
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +165,25 @@ def test_maurice_alone_names_mauritius_only_in_a_title(entities: RuleSet) -> Non
     assert "mauritius" in named(entities, "Maurice: élections législatives", "fr")
     body = "Mme Maurice a été payée pour une journée de travail."
     assert "mauritius" not in named(entities, "Nouvelles", "fr", content=body)
+
+
+def _exact_spellings() -> list[tuple[str, str, str]]:
+    """(entity, language, text) for every case-sensitive alias the shipped entities list."""
+    _, found = parse_rules_text((ROOT / "rules" / "entities.yaml").read_text("utf-8"))
+    return sorted(
+        {
+            (eid, "en" if a.language == ANY_LANGUAGE else a.language, a.text.rstrip("*"))
+            for eid, entity in found.items()
+            for a in entity.aliases
+            if a.exact
+        }
+    )
+
+
+@pytest.mark.parametrize(("entity", "language", "text"), _exact_spellings())
+def test_every_spelling_of_a_case_sensitive_name_hits(
+    entity: str, language: str, text: str
+) -> None:
+    """`Áo` and `ÁO` fold to one key but are two spellings: a headline in capitals (`ÁO THẮNG`,
+    `TRUMP WINS`) names the entity as the lower-case one does."""
+    assert entity in named(shipped_entities(), text, language)
