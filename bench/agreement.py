@@ -27,19 +27,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+# NTREX-128 and its language -> file map, as bench/match.py reads them.
+from match import CORPUS, FILES  # noqa: E402
 
 from bot.analyze.engine import Document, RuleSet  # noqa: E402
 from bot.analyze.rules import Group, Rule, parse_rules_text  # noqa: E402
 from bot.model import RuleId  # noqa: E402
-
-CORPUS = ROOT / ".." / "shared" / "corpora" / "ntrex-128"
-# Language -> file, as in bench/match.py.
-FILES = {
-    "en": "src.eng", "id": "ref.ind", "ms": "ref.msa", "ko": "ref.kor", "ru": "ref.rus",
-    "uk": "ref.ukr", "ja": "ref.jpn", "zh": "ref.zho-CN", "zh-TW": "ref.zho-TW", "ar": "ref.arb",
-    "fr": "ref.fra", "de": "ref.deu", "es": "ref.spa", "pt": "ref.por", "vi": "ref.vie",
-    "th": "ref.tha", "tr": "ref.tur", "hi": "ref.hin",
-}  # fmt: skip
 
 # What one line names: entity -> the alias that named it (its longest hit), as the automaton
 # holds it: folded (lower case, no accents, simplified Chinese), `*` when any ending may follow.
