@@ -23,18 +23,11 @@ import collections
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+import ntrex
+from ntrex import CORPUS, FILES
 
-# NTREX-128 and its language -> file map, as bench/match.py reads them.
-from match import CORPUS, FILES  # noqa: E402
-
-from bot.analyze.engine import Document, RuleSet  # noqa: E402
-from bot.analyze.rules import Group, Rule, parse_rules_text  # noqa: E402
-from bot.model import RuleId  # noqa: E402
+from bot.analyze.engine import Document, RuleSet
 
 # What one line names: entity -> the alias that named it (its longest hit), as the automaton
 # holds it: folded (lower case, no accents, simplified Chinese), `*` when any ending may follow.
@@ -90,18 +83,15 @@ def main() -> int:
     top = int(args[args.index("--top") + 1]) if "--top" in args else 8
     chosen = args[args.index("--lang") + 1].split(",") if "--lang" in args else list(FILES)
     show = "--show" in args
-    paths = {lang: CORPUS / f"newstest2019-{name}.txt" for lang, name in FILES.items()}
-    if not all(p.exists() for p in paths.values()):
+    if not ntrex.available():
         print(f"corpus not found at {CORPUS}; nothing to measure")
         return 0
     t0 = time.perf_counter()
-    _, entities = parse_rules_text((ROOT / "rules" / "entities.yaml").read_text("utf-8"))
-    rules = [Rule(id=RuleId(e), name=e, all=Group("all", (f"@{e}",))) for e in sorted(entities)]
-    ruleset = RuleSet.compile(rules, entities)
-    texts = {lang: path.read_text("utf-8").splitlines() for lang, path in paths.items()}
+    ruleset = ntrex.every_entity()
+    texts = {lang: ntrex.lines(lang) for lang in FILES}
     english = [named(ruleset, line, "en") for line in texts["en"]]
     took = time.perf_counter() - t0
-    print(f"{len(entities)} entities, {len(english)} lines; built in {took:.1f} s")
+    print(f"{len(ruleset.rules)} entities, {len(english)} lines; built in {took:.1f} s")
     print(f"en: {sum(map(len, english))} entity hits (the reference)\n")
     print(f"{'lang':6} {'lines':>5} {'hits':>5} {'agreed':>6} {'found':>6}")
     tallies: dict[str, Tally] = {}

@@ -15,22 +15,13 @@ import csv
 import re
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import ntrex
+from ntrex import CORPUS, FILES, ROOT
 
-from bot.analyze.engine import Document, RuleSet  # noqa: E402
-from bot.analyze.rules import Group, Rule, parse_rules_text  # noqa: E402
-from bot.model import RuleId  # noqa: E402
+from bot.analyze.engine import Document
 
-CORPUS = ROOT / ".." / "shared" / "corpora" / "ntrex-128"
 REVIEW = ROOT / "bench" / "ntrex-review.tsv"
-LANGUAGES = {
-    "eng": "en", "ind": "id", "msa": "ms", "kor": "ko", "rus": "ru", "ukr": "uk", "jpn": "ja",
-    "zho-CN": "zh-CN", "zho-TW": "zh-TW", "arb": "ar", "fra": "fr", "deu": "de", "spa": "es",
-    "por": "pt", "vie": "vi", "tha": "th", "tur": "tr", "hin": "hi",
-}  # fmt: skip
 TARGETS = {"north-korea": "en_north_korea", "russia": "en_russia"}
 
 
@@ -41,18 +32,11 @@ def main() -> int:
         print(f"corpus not found at {CORPUS}; nothing to measure")
         return 0
     t0 = time.perf_counter()
-    _, entities = parse_rules_text((ROOT / "rules" / "entities.yaml").read_text("utf-8"))
-    rules = [Rule(id=RuleId(e), name=e, all=Group("all", (f"@{e}",))) for e in TARGETS]
-    ruleset = RuleSet.compile(rules, entities)
+    ruleset = ntrex.every_entity(list(TARGETS))
     with labels_path.open(encoding="utf-8") as f:
         labels = list(csv.DictReader(f, delimiter="\t"))
     print(f"built in {time.perf_counter() - t0:.1f} s; {len(labels)} labelled lines")
-    texts = {
-        lang: (CORPUS / f"newstest2019-{'src.eng' if code == 'eng' else 'ref.' + code}.txt")
-        .read_text("utf-8")
-        .splitlines()
-        for code, lang in LANGUAGES.items()
-    }
+    texts = {lang: ntrex.lines(lang) for lang in FILES}
     reviewed, problems = load_review(texts)
     for problem in problems:
         print(f"review: {problem}")

@@ -21,34 +21,13 @@ from __future__ import annotations
 
 import collections
 import csv
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import ntrex
+from ntrex import CORPUS, FILES
 
-from bot.analyze.crosslang import Headline, headline_terms, same_story  # noqa: E402
-from bot.analyze.engine import Document, RuleSet  # noqa: E402
-from bot.analyze.rules import Group, Rule, parse_rules_text  # noqa: E402
-from bot.model import RuleId  # noqa: E402
-
-CORPUS = ROOT / ".." / "shared" / "corpora" / "ntrex-128"
-LANGUAGES = {
-    "eng": ("en", "src.eng"), "ind": ("id", "ref.ind"), "msa": ("ms", "ref.msa"),
-    "kor": ("ko", "ref.kor"), "rus": ("ru", "ref.rus"), "ukr": ("uk", "ref.ukr"),
-    "jpn": ("ja", "ref.jpn"), "zho-CN": ("zh", "ref.zho-CN"), "zho-TW": ("zh-TW", "ref.zho-TW"),
-    "arb": ("ar", "ref.arb"), "fra": ("fr", "ref.fra"), "deu": ("de", "ref.deu"),
-    "spa": ("es", "ref.spa"), "por": ("pt", "ref.por"), "vie": ("vi", "ref.vie"),
-    "tha": ("th", "ref.tha"), "hin": ("hi", "ref.hin"), "tur": ("tr", "ref.tur"),
-}  # fmt: skip
-
-
-def every_entity() -> RuleSet:
-    """The shipped entities, each a rule: an article's matches are the entities it names."""
-    _, found = parse_rules_text((ROOT / "rules" / "entities.yaml").read_text("utf-8"))
-    rules = [Rule(id=RuleId(e), name=e, all=Group("all", (f"@{e}",))) for e in found]
-    return RuleSet.compile(rules, found)
+from bot.analyze.crosslang import Headline, headline_terms, same_story
+from bot.analyze.engine import Document
 
 
 def stories() -> list[tuple[int, str]]:
@@ -62,18 +41,20 @@ def main() -> int:
         print(f"skipped: {CORPUS} is absent")
         return 0
     t0 = time.perf_counter()
-    ruleset, starts = every_entity(), [line for line, _ in stories()]
-    english = {i: headline for i, (_, headline) in enumerate(stories())}
+    ruleset, told = ntrex.every_entity(), stories()
+    starts = [line for line, _ in told]
+    english = {i: headline for i, (_, headline) in enumerate(told)}
     merged_apart: collections.Counter[tuple[int, int]] = collections.Counter()
     rules = frozenset({"r"})
     print("reading  same story: gated merged   different NTREX stories: gated merged")
     totals = [0, 0, 0, 0]
-    for name, (code, file) in LANGUAGES.items():
-        lines = (CORPUS / f"newstest2019-{file}.txt").read_text("utf-8").splitlines()
+    for code in FILES:
+        lines = ntrex.lines(code)
         outlets: list[tuple[int, Headline, Headline]] = []
         for index, start in enumerate(starts):
-            text = lines[start - 1 : start + 4]  # headline, then the first sentences
-            if len(text) < 5:
+            end = starts[index + 1] - 1 if index + 1 < len(starts) else len(lines)
+            text = lines[start - 1 : min(start + 4, end)]  # headline, then its first sentences
+            if len(text) < 5:  # a story of fewer lines (never the next story's headline)
                 continue
             a_title, a_body = text[0], " ".join(text[1:4])
             b_title, b_body = text[1], " ".join(text[2:5])
@@ -102,7 +83,7 @@ def main() -> int:
                 counts[1] += merged
                 if merged and i != j:
                     merged_apart[i, j] += 1
-        print(f"{name:<8} {same[0]:>17} {same[1]:>6} {other[0]:>27} {other[1]:>6}")
+        print(f"{code:<8} {same[0]:>17} {same[1]:>6} {other[0]:>27} {other[1]:>6}")
         for k, v in enumerate((*same, *other)):
             totals[k] += v
     print(f"{'all':<8} {totals[0]:>17} {totals[1]:>6} {totals[2]:>27} {totals[3]:>6}")

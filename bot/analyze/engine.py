@@ -12,7 +12,7 @@ explain) in `bot.analyze.report`; `MatchReport` is re-exported here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -137,6 +137,14 @@ class RuleSet:
     @classmethod
     def compile(cls, rules: Sequence[Rule], entities: Mapping[str, Entity]) -> RuleSet:
         """Compile rules that reference `entities` (already validated)."""
+        return cls(rules, entities)
+
+    @classmethod
+    def naming(cls, entities: Mapping[str, Entity], only: Iterable[str] | None = None) -> RuleSet:
+        """One rule per entity (or per id in `only`), named by the entity's id: a text's
+        matches are the entities it names."""
+        ids = list(entities) if only is None else list(only)
+        rules = [Rule(id=RuleId(e), name=e, all=Group("all", (f"@{e}",))) for e in ids]
         return cls(rules, entities)
 
     def with_personal(self, personal: Sequence[_Personal]) -> RuleSet:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.analyze.engine import Document, RuleSet
-from bot.analyze.rules import Group, Rule, parse_rules_text
-from bot.model import RuleId
+from bot.analyze.rules import parse_rules_text
 
 ENTITIES = """
 entities:
@@ -25,8 +24,7 @@ entities:
 @pytest.fixture(scope="module")
 def ruleset() -> RuleSet:
     _, entities = parse_rules_text(ENTITIES, "entities.yaml")
-    rules = [Rule(id=RuleId(e), name=e, all=Group("all", (f"@{e}",))) for e in entities]
-    return RuleSet.compile(rules, entities)
+    return RuleSet.naming(entities)
 
 
 @pytest.mark.parametrize(
