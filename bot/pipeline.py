@@ -322,7 +322,7 @@ def _commit(
                 conn, source_id=article.source_id, story_id=story.story_id, url=article.url,
                 title=article.title, language=story.language,
                 published=article.published.timestamp(), rules=[r.id for r in story.rules],
-                now=now,
+                entities=story.entities, now=now,
             )  # fmt: skip
             # here, not when rendering: it sees every story committed before, in this batch or
             # by a source updated at the same time

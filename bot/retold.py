@@ -83,7 +83,7 @@ def find(
     the same entities, or its headline, in its own chat's language, is another story; else the
     story is read once per language (its alerts to chats of one language share their headline)
     and decided once per language and rules, not per chat."""
-    if len(story.entities) < 2:
+    if len(story.entities) < MIN_SHARED_ENTITIES or not recipients:
         return {}
     since = now - WINDOW
     found: dict[int, Twin] = {}
@@ -100,12 +100,15 @@ def find(
     }
     wanted = frozenset().union(*(r.rules for r in recipients.values()))
     entities = frozenset(story.entities)
-    recent = article_store.recent_story_rules(
+    recent = article_store.recent_in_other_languages(
         conn, since=since, exclude=story.story_id, language=story.language
     )
-    for story_id, rules in recent.items():
+    for story_id, earlier_story in recent.items():
+        rules, named = earlier_story.rules, earlier_story.entities
         if not rules & wanted:
             continue
+        if named is not None and len(entities & named) < MIN_SHARED_ENTITIES:
+            continue  # its articles name too few of the same entities: no alert need be read
         one = snapshot.kept(outbox.story_snapshot(conn, story_id, since=since))
         if one is None or len(entities & frozenset(one[0].entities)) < MIN_SHARED_ENTITIES:
             continue  # decided for every chat at once: most earlier stories end here

@@ -130,28 +130,50 @@ def record_article(
     language: str | None,
     published: float,
     rules: Sequence[str],
+    entities: Sequence[str],
     now: float,
 ) -> None:
     conn.execute(
         "INSERT INTO articles (source_id, story_id, url, title, language, published, rules,"
-        " created_at) VALUES (?,?,?,?,?,?,?,?)",
-        (source_id, story_id, url, title, language, published, json.dumps(list(rules)), now),
-    )
+        " entities, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
+        (
+            source_id, story_id, url, title, language, published, json.dumps(list(rules)),
+            json.dumps(list(entities)), now,
+        ),
+    )  # fmt: skip
 
 
-def recent_story_rules(
+@dataclass(frozen=True, slots=True)
+class RecentStory:
+    """What a story's recent articles matched: its rules, and the entities they name (None
+    when one was recorded before entities were: unknown)."""
+
+    rules: frozenset[str]
+    entities: frozenset[str] | None
+
+
+def recent_in_other_languages(
     conn: sqlite3.Connection, *, since: float, exclude: str, language: str | None
-) -> dict[str, frozenset[str]]:
-    """Story id -> the rules its articles matched, for the stories other than `exclude` with an
-    article recorded since `since` in another language than `language` (None: unknown)."""
-    out: dict[str, set[str]] = {}
-    for story_id, rules in conn.execute(
-        "SELECT story_id, rules FROM articles WHERE created_at >= ? AND story_id != ?"
+) -> dict[str, RecentStory]:
+    """Story id -> its rules and entities, for the stories other than `exclude` with an article
+    recorded since `since` in another language than `language` (None: unknown)."""
+    rules: dict[str, set[str]] = {}
+    entities: dict[str, set[str] | None] = {}
+    for story_id, found, named in conn.execute(
+        "SELECT story_id, rules, entities FROM articles WHERE created_at >= ? AND story_id != ?"
         " AND language IS NOT ?",
         (since, exclude, language),
     ):
-        out.setdefault(story_id, set()).update(json.loads(rules))
-    return {sid: frozenset(rules) for sid, rules in out.items()}
+        rules.setdefault(story_id, set()).update(json.loads(found))
+        known = entities.setdefault(story_id, set())
+        if named is None or known is None:
+            entities[story_id] = None
+        else:
+            known.update(json.loads(named))
+    return {
+        sid: RecentStory(frozenset(r), None if (e := entities[sid]) is None else frozenset(e))
+        for sid, r in rules.items()
+    }
 
 
 def prune(conn: sqlite3.Connection, *, seen_before: float, stories_before: float) -> int:

@@ -152,6 +152,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE outbox ADD COLUMN rendered_from TEXT;
     CREATE INDEX outbox_story ON outbox(story_id) WHERE story_id IS NOT NULL
     """,
+    # 5: an article keeps the entities it names, so a retelling's search skips the stories that
+    # name other things without reading their alerts (NULL: recorded before, unknown)
+    """
+    ALTER TABLE articles ADD COLUMN entities TEXT
+    """,
 )
 
 

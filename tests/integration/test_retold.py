@@ -100,6 +100,21 @@ async def test_a_story_retold_in_another_language_joins_the_chats_alert(
     assert len(alerts(pipeline, READS_ORIGINALS)) == 2
 
 
+async def test_a_story_recorded_before_articles_kept_their_entities_is_still_joined(
+    pipeline: Pipeline, feed_server: FeedServer
+) -> None:
+    """An earlier article whose entities are unknown (recorded by an older Warta) is judged from
+    its alert, as before: the retelling is still named in it, not sent again."""
+    await outlets(pipeline, feed_server)
+    publish(feed_server, "yna", KO_TROOPS, 1)
+    assert await update(pipeline, "yna") == 2
+    pipeline.conn.execute("UPDATE articles SET entities = NULL")
+    publish(feed_server, "wire", EN_TROOPS, 2)
+    assert await update(pipeline, "wire") == 1  # only the chat reading originals
+    (alert,) = alerts(pipeline, READS_EN)
+    assert "↳ Wire (en)" in alert
+
+
 async def test_a_different_story_about_the_same_countries_is_its_own_alert(
     pipeline: Pipeline, feed_server: FeedServer
 ) -> None:

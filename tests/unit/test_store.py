@@ -42,6 +42,34 @@ def test_a_database_of_an_earlier_version_is_brought_up_to_date(tmp_path: Path) 
     conn.close()
 
 
+def test_stories_in_other_languages_gather_their_articles_rules_entities(tmp_path: Path) -> None:
+    """A story's recent articles in other languages add up; one recorded without entities (by
+    an older Warta) makes its story's entities unknown rather than fewer."""
+    conn = open_db(tmp_path / "w.db")
+    for n, (story, language, rules, entities) in enumerate(
+        [
+            ("s1", "ko", ["r1"], ["north-korea"]),
+            ("s1", "ru", ["r2"], ["russia"]),
+            ("s2", "ko", ["r1"], ["china"]),
+            ("s2", "ja", ["r1"], ["japan"]),
+            ("s3", "en", ["r1"], ["china"]),  # the new story's language: not a retelling
+            ("new", "ko", ["r1"], ["china"]),  # the new story itself
+        ]
+    ):
+        articles.record_article(
+            conn, source_id="src", story_id=story, url=f"u{n}", title="t", language=language,
+            published=0.0, rules=rules, entities=entities, now=100.0,
+        )  # fmt: skip
+    conn.execute("UPDATE articles SET entities = NULL WHERE language = 'ja'")
+    found = articles.recent_in_other_languages(conn, since=50.0, exclude="new", language="en")
+    assert found == {
+        "s1": articles.RecentStory(frozenset({"r1", "r2"}), frozenset({"north-korea", "russia"})),
+        "s2": articles.RecentStory(frozenset({"r1"}), None),
+    }
+    assert articles.recent_in_other_languages(conn, since=150.0, exclude="new", language="en") == {}
+    conn.close()
+
+
 def test_a_database_from_a_newer_warta_is_refused(tmp_path: Path) -> None:
     """A schema newer than this program is an error, not silent damage."""
     raw = sqlite3.connect(tmp_path / "w.db")
