@@ -350,16 +350,16 @@ def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...], now: float
     """Another outlet carries a story: its alerts are re-rendered to name it — rewritten while
     they wait in the outbox, edited in the chat once sent (from what each was rendered from,
     kept with its row: a restart in between changes nothing)."""
-    for row_id, chat_id, rendered_from in outbox.story_alerts(p.conn, story_id):
-        chat = chat_store.get_chat(p.conn, chat_id)
+    for alert in outbox.story_alerts(p.conn, story_id):
+        chat = chat_store.get_chat(p.conn, alert.chat_id)
         if chat is None or chat.blocked:
             continue  # it blocked the bot, or became a supergroup: an edit could not land
-        if (found := snapshot.kept(rendered_from)) is None:
+        if (found := snapshot.kept(alert.rendered_from)) is None:
             continue
         story, translation, prefs = found
         own = story.article.source_name
         story = replace(story, other_sources=tuple(n for n in outlets if n != own))
-        snapshot.rerender(p.conn, row_id, story, translation, prefs, now=now)
+        snapshot.rerender(p.conn, alert.row_id, story, translation, prefs, now=now)
 
 
 def _record_success(

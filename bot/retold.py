@@ -109,7 +109,8 @@ def find(
             continue
         if named is not None and len(entities & named) < MIN_SHARED_ENTITIES:
             continue  # its articles name too few of the same entities: no alert need be read
-        one = snapshot.kept(outbox.story_snapshot(conn, story_id, since=since))
+        alerts = outbox.story_alerts(conn, story_id, since=since)
+        one = snapshot.kept(alerts[0].rendered_from) if alerts else None
         if one is None or len(entities & frozenset(one[0].entities)) < MIN_SHARED_ENTITIES:
             continue  # decided for every chat at once: most earlier stories end here
         earlier: dict[str, tuple[Story, Translation | None]] = {}
@@ -120,10 +121,14 @@ def find(
                 continue
             earlier[read_in] = old, old_translation
         decided: dict[tuple[str, frozenset[str]], bool] = {}
-        rows = outbox.story_alert_rows(conn, story_id, since=since)
-        for chat_id, (row_id, thread_id) in rows.items():
-            recipient = recipients.get(chat_id)
-            if chat_id in found or recipient is None or recipient.thread_id != thread_id:
+        # newest first, each chat once with its first alert (as the rows were always read)
+        for alert in {a.chat_id: a for a in reversed(alerts)}.values():
+            recipient = recipients.get(alert.chat_id)
+            if (
+                alert.chat_id in found
+                or recipient is None
+                or recipient.thread_id != alert.thread_id
+            ):
                 continue
             target, common = recipient.language, rules & recipient.rules
             title = titles.get(target)
@@ -132,13 +137,13 @@ def find(
             key = (target, common)
             if key not in decided:
                 if target not in earlier:
-                    loaded = snapshot.kept(outbox.rendered_from(conn, row_id))
+                    loaded = snapshot.kept(alert.rendered_from)
                     if loaded is None or loaded[2].language != target:
                         continue  # this chat's alert is in another language: not comparable
                     earlier[target] = loaded[0], loaded[1]
                 decided[key] = _retells(story, title, target, common, *earlier[target], terms_of)
             if decided[key]:
-                found[chat_id] = Twin(row_id, _related(story, title), target)
+                found[alert.chat_id] = Twin(alert.row_id, _related(story, title), target)
     return found
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.model import RenderedMessage
 
@@ -98,40 +99,28 @@ def enqueue(
     return int(cur.lastrowid or 0)
 
 
-def story_alerts(conn: sqlite3.Connection, story_id: str) -> list[tuple[int, int, str]]:
-    """(row id, chat id, what it was rendered from) of each alert of a story that can be
-    rendered again; the chat id is the row's, which follows a group that became a supergroup."""
+class StoryAlert(NamedTuple):
+    """An alert of a story that can be rendered again: its row, the chat (the row's: it follows
+    a group that became a supergroup), forum topic, and what it was rendered from."""
+
+    row_id: int
+    chat_id: int
+    thread_id: int | None
+    rendered_from: str
+
+
+def story_alerts(
+    conn: sqlite3.Connection, story_id: str, *, since: float = 0.0
+) -> list[StoryAlert]:
+    """The alerts of a story made since `since` that wait or were delivered (not dead, not
+    folded into a digest) and can be rendered again, oldest first."""
     rows = conn.execute(
-        "SELECT id, chat_id, rendered_from FROM outbox WHERE story_id = ? AND kind = 'alert'"
+        "SELECT id, chat_id, thread_id, rendered_from FROM outbox WHERE story_id = ?"
+        " AND kind = 'alert' AND status IN ('queued', 'held', 'sent') AND created_at >= ?"
         " AND rendered_from IS NOT NULL ORDER BY id",
-        (story_id,),
-    ).fetchall()
-    return [(int(r[0]), int(r[1]), str(r[2])) for r in rows]
-
-
-def story_alert_rows(
-    conn: sqlite3.Connection, story_id: str, *, since: float
-) -> dict[int, tuple[int, int | None]]:
-    """Chat id -> (row id, forum topic) of each alert of a story made since `since` that waits
-    or was delivered (not dead, not folded into a digest) and can be rendered again."""
-    rows = conn.execute(
-        "SELECT chat_id, id, thread_id FROM outbox WHERE story_id = ? AND kind = 'alert'"
-        " AND status IN ('queued', 'held', 'sent') AND created_at >= ?"
-        " AND rendered_from IS NOT NULL ORDER BY id DESC",
         (story_id, since),
     ).fetchall()
-    return {int(r[0]): (int(r[1]), r[2]) for r in rows}  # the first row, where a chat has two
-
-
-def story_snapshot(conn: sqlite3.Connection, story_id: str, *, since: float) -> str | None:
-    """What one alert of a story (made since `since`) was rendered from, if any is kept."""
-    row = conn.execute(
-        "SELECT rendered_from FROM outbox WHERE story_id = ? AND kind = 'alert'"
-        " AND status IN ('queued', 'held', 'sent') AND created_at >= ?"
-        " AND rendered_from IS NOT NULL LIMIT 1",
-        (story_id, since),
-    ).fetchone()
-    return None if row is None else str(row[0])
+    return [StoryAlert(int(r[0]), int(r[1]), r[2], str(r[3])) for r in rows]
 
 
 def rendered_from(conn: sqlite3.Connection, row_id: int) -> str | None:
@@ -428,11 +417,3 @@ def get_row(conn: sqlite3.Connection, row_id: int) -> tuple[OutboxRow, str] | No
     """One row and its status."""
     r = conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
     return None if r is None else (_row(r), str(r["status"]))
-
-
-def sent_message_id(conn: sqlite3.Connection, row_id: int) -> int | None:
-    """The Telegram message id a sent row became, or None when it has not been sent."""
-    row = conn.execute(
-        "SELECT message_id FROM outbox WHERE id = ? AND status = 'sent'", (row_id,)
-    ).fetchone()
-    return None if row is None or row[0] is None else int(row[0])

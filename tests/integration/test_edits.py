@@ -30,10 +30,17 @@ async def delivered(
     try:
         async with relay_running(conn, botapi) as relay:
             relay.wake()
-            await wait_until(lambda: outbox.sent_message_id(conn, row) is not None)
+            await wait_until(lambda: sent_message_id(conn, row) is not None)
             yield conn, relay, row
     finally:
         conn.close()
+
+
+def sent_message_id(conn: sqlite3.Connection, row_id: int) -> int | None:
+    """The Telegram message a row became, once sent."""
+    query = "SELECT message_id FROM outbox WHERE id = ? AND status = 'sent'"
+    found = conn.execute(query, (row_id,)).fetchone()
+    return None if found is None else found[0]
 
 
 def status(conn: sqlite3.Connection, row_id: int) -> str:
@@ -52,7 +59,7 @@ async def test_an_edit_to_the_text_the_chat_already_shows_is_done_not_failed(
     shows that text, so the edit is done; it is not a failed send."""
     message = RenderedMessage(text="<b>North Korea</b> fires a missile", parse_mode="HTML")
     async with delivered(tmp_path, botapi, message) as (conn, relay, row):
-        shown = outbox.sent_message_id(conn, row)
+        shown = sent_message_id(conn, row)
         edit = outbox.enqueue(
             conn, chat_id=CHAT, message=message, now=0.0, kind="edit", edit_of=shown
         )

@@ -108,7 +108,7 @@ def test_an_alert_forgets_what_it_was_rendered_from_after_the_dedup_window(
                          rendered_from="{}")  # fmt: skip
     assert outbox.forget_renders(conn, before=5_000.0) == 1
     assert outbox.story_alerts(conn, "s1") == []
-    assert outbox.story_alerts(conn, "s2") == [(new, 1, "{}")]
+    assert outbox.story_alerts(conn, "s2") == [(new, 1, None, "{}")]
     assert outbox.get_row(conn, old) is not None
     conn.close()
 
@@ -223,7 +223,7 @@ def test_a_send_acked_after_its_group_moved_keeps_no_message_id(tmp_path: Path) 
     (claimed,) = outbox.claim_due(conn, now=2.0, limit=1)
     outbox.move_chat(conn, -100, -1001234)
     outbox.ack(conn, row, message_id=7, now=3.0, sent=claimed.message, chat_id=claimed.chat_id)
-    assert outbox.sent_message_id(conn, row) is None
+    assert conn.execute("SELECT message_id FROM outbox WHERE id = ?", (row,)).fetchone()[0] is None
     assert not outbox.revise(conn, row, RenderedMessage(text="A+B"), now=4.0)
     conn.close()
 
