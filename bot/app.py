@@ -128,9 +128,7 @@ class App:
             link_preview=cfg.telegram.link_preview, clock=self.clock, rng=random.Random(),
             on_enqueued=lambda n: relay.wake(), on_disabled=self._source_disabled,
         )  # fmt: skip
-        pipeline.stories.load(
-            article_store.recent_stories(conn, since=self.clock() - cfg.polling.dedup_window)
-        )
+        pipeline.restore()
         self.pipeline, self.translator, self.rulebook = pipeline, translator, rulebook
         application = self._chat_application(bot, conn, relay, pipeline, rulebook, translator)
         web = await start_web(make_web_app(self.health), cfg.http_listen)

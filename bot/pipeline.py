@@ -75,6 +75,12 @@ class Pipeline:
     on_enqueued: Callable[[int], None] = lambda n: None
     on_disabled: Callable[[SourceState, str], None] = lambda s, why: None
 
+    def restore(self) -> None:
+        """Rebuild the story index from storage (at start-up): the stories of the last dedup
+        window, so an outlet after a restart still joins its story."""
+        since = self.clock() - self.polling.dedup_window
+        self.stories.load(article_store.recent_stories(self.conn, since=since))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Planned:

@@ -24,7 +24,6 @@ from bot.ingest.intake import http_fetcher
 from bot.model import Source, SourceId
 from bot.pipeline import Pipeline, update_source
 from bot.rulebook import Rulebook
-from bot.store import articles as article_store
 from bot.store import chats as chat_store
 from bot.store import outbox
 from bot.store import sources as source_store
@@ -226,7 +225,7 @@ async def test_a_later_outlet_is_named_in_the_alert_after_a_restart_too(
             conn=pipeline.conn, fetch=pipeline.fetch, rules=pipeline.rules, translator=None,
             polling=pipeline.polling, default_language="en", on_enqueued=lambda n: relay.wake(),
         )  # fmt: skip
-        after_restart.stories.load(article_store.recent_stories(pipeline.conn, since=0.0))
+        after_restart.restore()
         nk_item(feed_server, "/q.xml", "http://q.example/nk", title=TITLE)
         assert await update(after_restart, "q") == 0  # the same story: no second alert...
         await wait_until(lambda: "Outlet Q" in botapi.sent(CHAT)[0].text)  # ...an edit
