@@ -76,16 +76,19 @@ async def test_an_older_edit_retried_late_does_not_undo_a_newer_one(
     """Two outlets named one after the other: two edits of the alert. The first is retried after
     the second went out; the chat still ends with both outlets named."""
     async with delivered(tmp_path, botapi, RenderedMessage(text="Story")) as (conn, relay, row):
-        outbox.revise(conn, row, RenderedMessage(text="Story · also: P"), now=0.0)
-        outbox.revise(conn, row, RenderedMessage(text="Story · also: P, Q"), now=0.0)
-        first_edit = int(
-            conn.execute("SELECT MIN(id) FROM outbox WHERE kind = 'edit'").fetchone()[0]
-        )
+        shown = sent_message_id(conn, row)
+        named_p = RenderedMessage(text="Story · also: P")
+        older = outbox.enqueue(conn, chat_id=CHAT, message=named_p, now=0.0, kind="edit",
+                               edit_of=shown)  # fmt: skip
         # the first edit timed out: it is retried after the second went out
-        outbox.reschedule(conn, first_edit, at=time.time() + 0.2, error="timed out")
+        outbox.reschedule(conn, older, at=time.time() + 0.2, error="timed out")
+        named_pq = RenderedMessage(text="Story · also: P, Q")
+        outbox.replace_message(conn, row, named_pq)
+        outbox.enqueue(conn, chat_id=CHAT, message=named_pq, now=0.0, kind="edit", edit_of=shown)
         conn.commit()
         relay.wake()
         await wait_until(lambda: queued_edits(conn) == 0)
+    assert [method for method, _ in botapi.requests].count("editMessageText") == 2
     assert botapi.sent(CHAT)[0].text == "Story · also: P, Q"
 
 
@@ -105,3 +108,4 @@ async def test_an_alert_that_went_out_as_plain_text_is_edited_as_plain_text(
         relay.wake()
         await wait_until(lambda: botapi.sent(CHAT)[0].text == "Story & co · also: P")
         assert relay.failed == 0
+    assert [method for method, _ in botapi.requests].count("editMessageText") == 1  # not refused

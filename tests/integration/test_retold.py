@@ -214,14 +214,14 @@ async def test_a_retelling_committed_while_the_first_outlet_translates_is_one_al
     publish(feed_server, "yna", other, 1)
     publish(feed_server, "yna", KO_TROOPS, 2)  # the newest: planned first
     publish(feed_server, "wire", EN_TROOPS, 3)
-    translate_server.latency = 1.0  # the English outlet's whole update fits in it
-    before = translate_server.total
+    translate_server.hold(other)
     korean = asyncio.create_task(update(pipeline, "yna"))
-    # the second story's translation is asked for: the first (KO_TROOPS) is planned
-    await wait_until(lambda: translate_server.total >= before + 2)
+    # the second story's translation waits: the first (KO_TROOPS) is planned
+    await wait_until(lambda: translate_server.waiting == 1)
     assert await update(pipeline, "wire") == 2  # committed meanwhile: both chats, no twin yet
     assert not korean.done()
+    translate_server.release()
     await korean
     texts = alerts(pipeline, READS_EN)
     assert len(texts) == 2  # the retold story and the other one, not three
-    assert any("↳ 연합뉴스" in t or "↳ Yonhap (ko)" in t for t in texts)
+    assert sum("↳ Yonhap (ko)" in t for t in texts) == 1

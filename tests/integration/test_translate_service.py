@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,32 +109,38 @@ async def test_google_provider_through_deep_translator_maps_hebrew(
     assert result.key_lines == ("[iw] Satu. Dua.",)
 
 
+@pytest.mark.timeout(10)  # a hang not cut at the deadline would last until the server stops
 @pytest.mark.parametrize("fault", ["429", "500", "garbage", "hang", "drop"])
 async def test_a_failing_first_provider_hands_over_to_the_next(
     make: Make, translate_server: TranslateServer, fault: str
 ) -> None:
-    """When libre answers 429/500/garbage, hangs or drops the connection, google translates."""
+    """When libre answers 429/500/garbage, hangs or drops the connection, google translates. A
+    hang lasts until the server stops, after the test: only the deadline ends it, and libre is
+    asked once, not again."""
     service = await make(timeout=1.0)
     translate_server.fail_next(1, fault, only="libre")
-    started = time.monotonic()
     result = await service.translate_story(story("Rusia dan Korut"), "de")
-    assert time.monotonic() - started < 1.0 + 0.8  # a hang costs one deadline, not more
+    assert translate_server.requests[ENDPOINTS["libre"]] == 1
     assert result.failed is False
     assert result.provider == "google"
     assert result.title == "[de] Rusia dan Korut"
 
 
+@pytest.mark.timeout(10)  # a hang not cut at the deadline would last until the server stops
 @pytest.mark.parametrize("fault", ["429", "500", "garbage", "hang", "drop"])
 async def test_when_every_provider_fails_the_alert_is_marked_untranslated(
     make: Make, translate_server: TranslateServer, fault: str
 ) -> None:
-    """Both providers failing ends, within the deadlines, in Translation(failed=True)."""
+    """Both providers failing ends, each asked once and a hang cut at its deadline, in
+    Translation(failed=True)."""
     service = await make(timeout=0.5)
     translate_server.fail_next(2, fault)
-    started = time.monotonic()
     # one text: google (one request per text) meets exactly one fault
     result = await service.translate_story(story("Rusia dan Korut"), "en")
-    assert time.monotonic() - started < 2 * 0.5 + 0.8
+    assert (translate_server.requests[ENDPOINTS["libre"]], translate_server.requests["/m"]) == (
+        1,
+        1,
+    )
     assert result.failed is True
     assert result.title is None
     translate_server.fail_next(2, fault)
@@ -354,20 +359,20 @@ async def test_a_refused_key_hands_over_to_the_next_provider(
     assert translate_server.requests[ENDPOINTS[provider]] == 1
 
 
+@pytest.mark.timeout(10)  # a hang not cut at the deadline would last until the server stops
 @pytest.mark.parametrize("fault", ["500", "garbage", "hang"])
 @pytest.mark.parametrize("provider", DEEP_TRANSLATOR_KEYED)
 async def test_a_failing_deep_translator_provider_is_bounded_and_handed_over(
     make: Make, translate_server: TranslateServer, provider: str, fault: str
 ) -> None:
-    """An error, a page that is not an answer, or no answer at all: within the deadline the next
-    provider translates."""
+    """An error, a page that is not an answer, or no answer at all (a hang, cut at the deadline):
+    the provider is asked once and the next one translates."""
     service = await make(
         keyed(provider, translate_server),
         ProviderConfig("google", url=translate_server.google_url),
         timeout=0.5,
     )
     translate_server.fail_next(1, fault, only=provider)
-    started = time.monotonic()
     result = await service.translate_story(story("Rusia dan Korut"), "en")
-    assert time.monotonic() - started < 0.5 + 0.8
+    assert translate_server.requests[ENDPOINTS[provider]] == 1
     assert (result.failed, result.provider) == (False, "google")

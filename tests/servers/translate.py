@@ -18,7 +18,8 @@ text in `phrasebook` (keyed by text and target) is answered with the translation
   ...}, "matches": []}`.
 - Faults: `fail_next(n, kind, only=None)` with kind "429", "500", "garbage", "hang" or "drop" (the
   connection is closed without an answer), `only=` one of `ENDPOINTS` for one endpoint; `latency`
-  seconds before each answer; `char_limit` on libre requests
+  seconds before each answer; `hold(text)` keeps a libre request carrying that text waiting
+  (counted in `waiting`) until `release()`; `char_limit` on libre requests
   and `google_limit` on google texts (400 when exceeded). Counts requests and records texts seen.
 
 Fixture: `translate_server` (a started server).
@@ -70,6 +71,9 @@ class TranslateServer:
         self.texts: list[str] = []  # every text received for translation, in order
         self.targets: list[str] = []  # the target code of every translate request
         self._faults: deque[tuple[str, str | None]] = deque()
+        self._held: set[str] = set()
+        self._released = asyncio.Event()
+        self.waiting = 0  # libre requests held so far
         self._stopping = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -101,6 +105,13 @@ class TranslateServer:
         assert only is None or only in ENDPOINTS, only
         self._faults.extend([(kind, None if only is None else ENDPOINTS[only])] * n)
 
+    def hold(self, text: str) -> None:
+        """A libre request carrying `text` waits, answered only after `release()`."""
+        self._held.add(text)
+
+    def release(self) -> None:
+        self._released.set()
+
     async def start(self, port: int = 0) -> None:
         app = web.Application()
         app.router.add_post("/translate", self._libre)
@@ -119,6 +130,7 @@ class TranslateServer:
 
     async def stop(self) -> None:
         self._stopping.set()  # releases hanging handlers
+        self._released.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -170,6 +182,9 @@ class TranslateServer:
             return _error(
                 400, f"Invalid request: request ({size}) exceeds text limit ({self.char_limit})"
             )
+        if self._held.intersection(texts):
+            self.waiting += 1
+            await self._released.wait()
         source, target = str(args["source"]), str(args["target"])
         for code in (source, target):
             if code != "auto" and code not in self.languages:

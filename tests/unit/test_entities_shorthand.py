@@ -64,7 +64,7 @@ HITS = [
     # a sitting leader's name counts as the country (`includes`), as Putin's always did
     ("en", "Trump slaps tariffs on Chinese goods", {"united-states", "china"}),
     ("ja", "モディ首相とエルドアン大統領が会談", {"india", "turkey"}),
-    ("id", "Prabowo dan Anwar bahas sengketa perbatasan", {"indonesia"}),
+    ("id", "Prabowo dan Anwar bahas sengketa perbatasan", {"indonesia", "malaysia"}),
     # Chinese and Japanese join one-character names without a mark
     ("zh", "俄乌冲突进入第三年，中俄关系进入新阶段", {"russia", "ukraine", "china"}),
     ("zh", "美俄会谈在利雅得举行", {"united-states", "russia"}),

@@ -69,8 +69,8 @@ def test_an_alert_renders_the_same_from_its_snapshot(
     assert loaded.rules == s.rules
 
 
-def test_the_publication_time_keeps_its_zone() -> None:
-    """An aware time comes back the same instant."""
+def test_the_publication_time_keeps_its_instant() -> None:
+    """An aware time comes back the same instant (alerts show it in the chat's own zone)."""
     when = datetime(2026, 11, 27, 18, 0, tzinfo=timezone(timedelta(hours=9)))
     s = replace(story(), article=replace(story().article, published=when))
     loaded, _, _ = snapshot.load(snapshot.dump(s, None, PREFS))

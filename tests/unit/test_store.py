@@ -170,14 +170,16 @@ def test_a_sent_alert_is_revised_by_one_edit_and_only_when_its_text_changes(
     row = outbox.enqueue(conn, chat_id=1, message=RenderedMessage(text="T"), now=1.0)
     outbox.ack(conn, row, message_id=42, now=2.0)
     assert outbox.revise(conn, row, RenderedMessage(text="T, also: B"), now=3.0)
-    assert outbox.revise(conn, row, RenderedMessage(text="T, also: B"), now=4.0)
     (edit,) = outbox.claim_due(conn, now=5.0, limit=5)
     assert (edit.kind, edit.edit_of, edit.message.text) == ("edit", 42, "T, also: B")
     shown = outbox.shown_row(conn, 1, 42)
     assert shown is not None
     assert shown.message == RenderedMessage(text="T, also: B")
+    outbox.ack(conn, edit.id, message_id=42, now=5.5)
+    assert outbox.revise(conn, row, RenderedMessage(text="T, also: B"), now=6.0)
+    assert outbox.claim_due(conn, now=7.0, limit=5) == []  # the chat shows that text already
     outbox.kill(conn, row, error="gone")
-    assert not outbox.revise(conn, row, RenderedMessage(text="T, also: C"), now=6.0)
+    assert not outbox.revise(conn, row, RenderedMessage(text="T, also: C"), now=8.0)
     conn.close()
 
 

@@ -119,7 +119,7 @@ def test_case_and_width_variants_fold_alike(text: str) -> None:
     assert fold_str(unicodedata.normalize("NFD", text)) == fold_str(text)
 
 
-def test_abbreviation_check_looks_only_at_the_word_before_the_dot() -> None:
+def test_a_long_word_ends_a_sentence_and_a_late_abbreviation_does_not() -> None:
     """A long word before a full stop ends a sentence; `(Dr.` after a long text does not."""
     long_word = "Pneumonoultramicroscopicsilicovolcanoconiosis"
     text = f"{long_word}. Next one. " + "word " * 500 + "(Dr. Kim came."
