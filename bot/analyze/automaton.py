@@ -110,6 +110,16 @@ class Automaton:
         ]
         self._ac = daachorse.CharwiseDoubleArrayAhoCorasick(self.keys) if self.keys else None
 
+    def hits(self, name: Field, plain: Iterable[tuple[int, int, int]], atom: int = -1) -> list[Hit]:
+        """The `Hit`s that plain (start, end, key) tuples found in field `name` stand for (only
+        those of `atom`, when given)."""
+        return [
+            Hit(a, name, start, end, pid)
+            for start, end, key in plain
+            for a, pid in zip(self.plain_atoms[key], self.plain_pids[key], strict=True)
+            if atom < 0 or a == atom
+        ]
+
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """(start, end, key index) of every occurrence, overlapping ones included."""
         if self._ac is None:

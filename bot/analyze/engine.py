@@ -266,12 +266,7 @@ class RuleSet:
                 self._settle(automaton, found, folded, name, seen, plain, hits, excluded)
         seen.update(h.atom for h in hits)
         if excluded:
-            plain_pids, patterns = automaton.plain_pids, self.patterns
-            hits += [
-                Hit(patterns[pid].atom, name, a, b, pid)
-                for a, b, k in plain
-                for pid in plain_pids[k]
-            ]
+            hits += automaton.hits(name, plain)
             hits = [h for h in hits if not any(_inside(h, x) for x in excluded)]
             plain = []
         return plain, hits

@@ -87,15 +87,8 @@ class MatchReport:
         """Every hit, by atom (of `re:` atoms, those a verdict has searched for)."""
         if self._hits is None:
             self._hits = {}
-            patterns = self.ruleset.patterns
             for name, automaton, plain, hits in self._scans:
-                plain_pids = automaton.plain_pids
-                for start, end, key in plain:
-                    for pid in plain_pids[key]:
-                        self._hits.setdefault(patterns[pid].atom, []).append(
-                            Hit(patterns[pid].atom, name, start, end, pid)
-                        )
-                for hit in hits:
+                for hit in (*automaton.hits(name, plain), *hits):
                     self._hits.setdefault(hit.atom, []).append(hit)
             self._hits.update(self._regex)
         return self._hits
@@ -104,16 +97,11 @@ class MatchReport:
         """One atom's hits: a verdict asks for a few atoms, so only theirs become `Hit`s."""
         if self._hits is not None:
             return self._hits.get(atom, [])
-        patterns = self.ruleset.patterns
         out: list[Hit] = []
         for name, automaton, plain, hits in self._scans:
             keys = automaton.keys_of_atom.get(atom)
             if keys:
-                for start, end, key in [t for t in plain if t[2] in keys]:
-                    pids = automaton.plain_pids[key]
-                    out += [
-                        Hit(atom, name, start, end, p) for p in pids if patterns[p].atom == atom
-                    ]
+                out += automaton.hits(name, [t for t in plain if t[2] in keys], atom)
             out += [h for h in hits if h.atom == atom]
         return out
 
