@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Final
 import regex
 
 from bot.analyze.engine import Document
+from bot.analyze.text import HAN_KANA, HANGUL, SYLLABIC
 
 if TYPE_CHECKING:
     from bot.analyze.engine import RuleSet
@@ -41,13 +42,8 @@ MIN_SHARED_TERMS: Final = 3
 MIN_OVERLAP: Final = 0.25
 MIN_CONTAINED: Final = 0.5
 
-_SYLLABIC: Final = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
-_DENSE: Final = (
-    _SYLLABIC + "\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\uac00-\ud7af"
-)
-_TERM: Final = regex.compile(rf"([{_DENSE}]+)|(\d+)|[\p{{L}}\p{{M}}]+")
-_SYLLABLES: Final = regex.compile(f"[{_SYLLABIC}]")
+_TERM: Final = regex.compile(rf"([{HAN_KANA}{SYLLABIC}{HANGUL}]+)|(\d+)|[\p{{L}}\p{{M}}]+")
+_SYLLABLES: Final = regex.compile(f"[{SYLLABIC}]")
 _DIGIT_GROUP: Final = regex.compile(r"(?<=\d)[.,\u00a0\u202f ](?=\d{3}(?!\d))")
 
 

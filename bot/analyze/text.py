@@ -202,11 +202,15 @@ def fold_str(text: str) -> str:
 
 # --- character classes -------------------------------------------------------------------------
 
-_ANYWHERE: Final = re.compile(
-    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-    "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\U00020000-\U0003134f]"
+# Scripts written without spaces between words, as character ranges (for regex classes).
+HAN_KANA: Final = (
+    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    "\U00020000-\U0003134f"
 )
-_HANGUL: Final = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+SYLLABIC: Final = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
+HANGUL: Final = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af"
+_ANYWHERE: Final = re.compile(f"[{HAN_KANA}{SYLLABIC}]")
+_HANGUL: Final = re.compile(f"[{HANGUL}]")
 _ARABIC: Final = re.compile("[\u0600-\u06ff\u0750-\u077f]")
 
 
