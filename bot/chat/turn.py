@@ -19,7 +19,7 @@ from bot.chat import i18n
 from bot.chat.access import Access, log_refusal
 from bot.chat.help_texts import HELP
 from bot.chat.services import ChatServices
-from bot.deliver.langcodes import canonical_language
+from bot.deliver.langcodes import lookup
 from bot.store import chats
 from bot.store.chats import LANG_OFF, Chat
 
@@ -138,25 +138,24 @@ def reply_language(services: ChatServices, chat: Chat, user_language: str | None
 
 
 def help_text(turn: Turn) -> str:
-    """/start and /help: in the chat's language, also where the other replies are English."""
+    """/start and /help in the first of the chat's languages the bot has a help in (English and
+    Indonesian from the catalogue, like every reply; the others from `bot.chat.help_texts`)."""
     for choice in _language_choices(turn.services, turn.chat, turn.user_language):
-        if not choice:
-            continue
-        if i18n.pick(choice) is not None:  # English or Indonesian: the catalogue's, like replies
-            break
+        if (lang := i18n.pick(choice)) is not None:
+            return _catalogue_help(lang, admin=turn.is_admin)
         if (text := help_in(choice, admin=turn.is_admin)) is not None:
             return text
-    text = turn.tr("help")
-    return text + "\n" + turn.tr("help_admin") if turn.is_admin else text
+    return _catalogue_help("en", admin=turn.is_admin)
+
+
+def _catalogue_help(lang: str, *, admin: bool) -> str:
+    text = i18n.t(lang, "help")
+    return text + "\n" + i18n.t(lang, "help_admin") if admin else text
 
 
 def help_in(language: str | None, *, admin: bool) -> str | None:
-    """The help in `language` from `bot.chat.help_texts` (None where it has none: English and
-    Indonesian are in the catalogue with every other reply)."""
-    if not language or i18n.pick(language) is not None:
-        return None
-    code = canonical_language(language)
-    found = HELP.get(code) or HELP.get(code.split("-")[0])  # pt-BR reads pt
+    """The help in `language` from `bot.chat.help_texts` (None where it has none)."""
+    found = lookup(HELP, language)
     if found is None:
         return None
     return found[0] + ("\n" + found[1] if admin else "")

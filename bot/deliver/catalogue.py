@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from bot.deliver.langcodes import canonical_language
+from bot.deliver.langcodes import lookup
 
 CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "en": {
@@ -237,7 +237,4 @@ CATALOGUE: Final[dict[str, dict[str, str]]] = {
 def words_for(language: str | None) -> dict[str, str]:
     """The catalogue of `language` (`zh-Hant` and `zh-HK` read `zh-TW`; `pt-BR` reads `pt`),
     English when there is none."""
-    if not language:
-        return CATALOGUE["en"]
-    code = canonical_language(language)
-    return CATALOGUE.get(code) or CATALOGUE.get(code.split("-")[0]) or CATALOGUE["en"]
+    return lookup(CATALOGUE, language) or CATALOGUE["en"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Our codes: lower-case ISO 639-1 where one exists; a region only where it changes the written
 # language (zh-CN simplified, zh-TW traditional, pt-BR). Providers' codes are mapped to and from.
@@ -19,13 +22,21 @@ NO_SPACES = frozenset({"ja", "zh-CN", "zh-TW", "th", "lo", "km", "my"})
 def canonical_language(code: str) -> str:
     """Warta's form of a code: `zh-Hans`, `zh_cn` -> `zh-CN`; `iw` -> `he`; `en-US` -> `en`."""
     c = code.strip().replace("_", "-").lower()
-    parts = c.split("-")
-    return (
-        _ALIASES.get(c)
-        or _ALIASES.get("-".join(parts[:2]))  # zh-Hant-TW is zh-Hant
-        or _ALIASES.get(parts[0])
-        or parts[0]
-    )
+    base, *subtags = c.split("-")
+    for candidate in (c, *(f"{base}-{sub}" for sub in subtags), base):
+        if candidate in _ALIASES:  # zh-Hant-TW is zh-Hant, zh-yue-HK is zh-HK
+            return _ALIASES[candidate]
+    return base
+
+
+def lookup(table: Mapping[str, T], code: str | None) -> T | None:
+    """`table`'s entry for a language code: by its canonical form, then its base language
+    (`zh-Hant` and `zh-HK` read `zh-TW`, `pt-BR` reads `pt`); None when it has neither."""
+    if not code:
+        return None
+    canon = canonical_language(code)
+    found = table.get(canon)
+    return found if found is not None else table.get(canon.split("-")[0])
 
 
 def code_map(native: Iterable[str]) -> dict[str, str]:

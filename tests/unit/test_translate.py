@@ -40,6 +40,8 @@ class Clock:
         ("KO", "ko"),
         ("de-AT", "de"),
         ("zh-Hant-TW", "zh-TW"),  # a script and a region: the script decides
+        ("zh-cmn-Hant-TW", "zh-TW"),  # a language extension before the script
+        ("zh-yue-HK", "zh-TW"),  # Cantonese in Hong Kong: traditional
         ("zh-Hans-SG", "zh-CN"),
     ],
 )
