@@ -18,7 +18,7 @@ import yaml
 
 from bot.errors import ConfigError, Problem
 from bot.model import Source, SourceId
-from bot.yamlread import Reader
+from bot.yamlread import Reader, compose
 
 SOURCE_ID_RE = re.compile(r"^[a-z0-9-]+$")
 PROVIDERS = ("libre", "google", "deepl", "microsoft", "mymemory")
@@ -273,12 +273,9 @@ def parse_config(
 ) -> Config:
     """Validate config text; raise ConfigError listing every problem."""
     reader = Reader(file, os.environ if env is None else env)
-    try:
-        root = yaml.compose(text)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise ConfigError([Problem(file, line, col, f"YAML syntax: {e.problem}")]) from e
+    root, broken = compose(text, file)
+    if broken is not None:
+        raise ConfigError([broken])
     top = reader.mapping(root, "", _TOP) if root is not None else {}
     config = _build(reader, top, base)
     if reader.problems:

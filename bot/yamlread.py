@@ -28,6 +28,23 @@ def parse_duration(text: str) -> float:
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
+def problem_at(file: str, node: yaml.Node | None, message: str) -> Problem:
+    """A problem at `node`'s line and column in `file` (1:1 without a node)."""
+    line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
+    return Problem(file, line, col, message)
+
+
+def compose(text: str, file: str) -> tuple[yaml.Node | None, Problem | None]:
+    """`text` as nodes that keep their positions (None for an empty document), or the YAML
+    syntax problem that stops it."""
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader), None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return None, Problem(file, line, col, f"YAML syntax: {e.problem or e}")
+
+
 class Reader:
     """Walks composed YAML nodes, collecting problems with their path and position."""
 
@@ -38,9 +55,8 @@ class Reader:
         self.env_used: dict[str, str] = {}  # path -> variable name
 
     def fail(self, node: yaml.Node | None, path: str, message: str) -> None:
-        line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
         prefix = f"{path}: " if path else ""
-        self.problems.append(Problem(self.file, line, col, prefix + message))
+        self.problems.append(problem_at(self.file, node, prefix + message))
 
     def mapping(self, node: yaml.Node, path: str, keys: set[str]) -> dict[str, yaml.Node]:
         if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"):

@@ -29,6 +29,7 @@ from bot.analyze.entities import (
 )
 from bot.errors import Problem, RulesError
 from bot.model import FIELDS, Field, RuleId
+from bot.yamlread import compose, problem_at
 
 if TYPE_CHECKING:
     from bot.analyze.engine import RuleSet
@@ -137,8 +138,7 @@ class _File:
         self.loaded = loaded
 
     def problem(self, node: yaml.Node, message: str) -> None:
-        mark = node.start_mark
-        self.loaded.problems.append(Problem(self.name, mark.line + 1, mark.column + 1, message))
+        self.loaded.problems.append(problem_at(self.name, node, message))
 
     def mapping(
         self, node: yaml.Node, what: str, keys: set[str]
@@ -172,13 +172,9 @@ class _File:
 
 def _load_text(text: str, name: str, loaded: _Loaded) -> None:
     f = _File(name, loaded)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        loaded.problems.append(Problem(name, line, col, f"YAML syntax: {e.problem or e}"))
-        return
+    root, broken = compose(text, name)
+    if broken is not None:
+        loaded.problems.append(broken)
     if root is None:
         return
     for key, value in f.mapping(root, "rules file", {"entities", "rules"}):
@@ -210,7 +206,7 @@ def _load_entity(f: _File, ent_id: str, node: yaml.Node, parent: yaml.Node) -> N
                 country = None
         elif key == "includes":
             for other, item in f.strings(value, "includes"):
-                problem = _problem_at(f, item, f"includes: unknown entity {other!r}")
+                problem = problem_at(f.name, item, f"includes: unknown entity {other!r}")
                 f.loaded.references.append((other, problem))
                 includes.append(other)
         else:
@@ -361,11 +357,8 @@ def _load_group(f: _File, node: yaml.Node, kind: GroupKind) -> Group:
         if text is None or not _check_term(f, item, text):
             continue
         if text.startswith("@"):
-            f.loaded.references.append((text[1:], _problem_at(f, item, f"unknown entity {text!r}")))
+            f.loaded.references.append(
+                (text[1:], problem_at(f.name, item, f"unknown entity {text!r}"))
+            )
         items.append(text)
     return Group(kind, tuple(items))
-
-
-def _problem_at(f: _File, node: yaml.Node, message: str) -> Problem:
-    mark = node.start_mark
-    return Problem(f.name, mark.line + 1, mark.column + 1, message)
