@@ -24,24 +24,25 @@ _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "big5": "
             "ascii": "windows-1252", "iso-8859-9": "windows-1254"}  # fmt: skip
 
 
-def choose_encoding(body: bytes, *labels: str | None) -> str | None:
-    """The encoding to decode `body` with, or None to leave it to the reader (BOM, UTF-16/32):
-    UTF-8 when the bytes are, else the first of `labels` (the HTTP charset, then the document's
-    own) that decodes them, else a guess."""
+def decode(body: bytes, *labels: str | None) -> tuple[str, str] | None:
+    """`body` as text and the encoding it was read in, or None to leave it to the reader (BOM,
+    UTF-16/32): UTF-8 when the bytes are, else the first of `labels` (the HTTP charset, then the
+    document's own) that decodes them, else a guess. Each candidate is decoded once, and its
+    text kept."""
     if body[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or b"\x00" in body[:4]:
         return None
     for label in ("utf-8", *labels):
-        if label and _decodes(body, label):
-            return label
-    return _guess(body)
+        if label and (text := _strict(body, label)) is not None:
+            return text, label
+    guess = _guess(body)
+    return body.decode(_codec(guess), errors="replace"), guess
 
 
-def _decodes(body: bytes, label: str) -> bool:
+def _strict(body: bytes, label: str) -> str | None:
     try:
-        body.decode(_codec(label))
+        return body.decode(_codec(label))
     except (LookupError, UnicodeDecodeError):
-        return False
-    return True
+        return None
 
 
 def _guess(body: bytes) -> str:
@@ -57,7 +58,8 @@ def _guess(body: bytes) -> str:
     except ImportError:  # pragma: no cover - charset_normalizer comes with requests
         return "windows-1252"
     best = from_bytes(body[:200_000]).best()
-    return best.encoding if best is not None and _decodes(body, best.encoding) else "windows-1252"
+    fits = best is not None and _strict(body, best.encoding) is not None
+    return best.encoding if best is not None and fits else "windows-1252"
 
 
 def to_utf8(body: bytes, http_charset: str | None) -> tuple[bytes, str | None]:
@@ -65,28 +67,30 @@ def to_utf8(body: bytes, http_charset: str | None) -> tuple[bytes, str | None]:
     UTF-16/32 layout is left as it is, for feedparser to read."""
     match = _XML_ENCODING.match(body[:300])
     declared = match.group(1).decode("ascii") if match else None
-    encoding = choose_encoding(body, http_charset, declared)
-    if encoding is None:
+    found = decode(body, http_charset, declared)
+    if found is None:
         return body, http_charset
-    if encoding == "utf-8":  # already what feedparser is given: no decoding round trip
+    text, encoding = found
+    if encoding == "utf-8":  # already what feedparser is given: no encoding round trip
         while body.startswith(codecs.BOM_UTF8):
             body = body[len(codecs.BOM_UTF8) :]
         return body, "utf-8"
-    return body.decode(_codec(encoding)).lstrip("\ufeff").encode("utf-8"), "utf-8"
+    return text.lstrip("\ufeff").encode("utf-8"), "utf-8"
 
 
 def decode_page(body: bytes, charset: str | None, *, max_bytes: int | None = None) -> str:
     """An HTML page as text: the HTTP charset, else `<meta charset>`, each only if it decodes
-    the bytes, through `choose_encoding`; only the first `max_bytes` are read, if given."""
+    the bytes, through `decode`; only the first `max_bytes` are read, if given."""
     if max_bytes is not None and len(body) > max_bytes:
         body = _cut(body, max_bytes)
     match = _META_CHARSET.search(body[:16_384])
     meta = match.group(1).decode("ascii") if match else None
-    encoding = choose_encoding(body, charset, meta)
-    if encoding is None:  # a BOM or a UTF-16 layout
-        bom = body[:2] in (b"\xff\xfe", b"\xfe\xff")
-        encoding = "utf-16" if bom else "utf-16-be" if body[:1] == b"\x00" else "utf-16-le"
-    return body.decode(_codec(encoding), errors="replace").lstrip("\ufeff")
+    found = decode(body, charset, meta)
+    if found is not None:
+        return found[0].lstrip("\ufeff")
+    bom = body[:2] in (b"\xff\xfe", b"\xfe\xff")  # a BOM or a UTF-16 layout
+    encoding = "utf-16" if bom else "utf-16-be" if body[:1] == b"\x00" else "utf-16-le"
+    return body.decode(encoding, errors="replace").lstrip("\ufeff")
 
 
 def _cut(body: bytes, size: int) -> bytes:
