@@ -20,7 +20,7 @@ from contextvars import ContextVar
 from urllib.parse import urlsplit
 
 from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import DefaultResolver
+from aiohttp.resolver import ThreadedResolver
 
 from bot.errors import FetchError
 from bot.model import Source
@@ -74,10 +74,11 @@ DNS_NAMES = 4096  # names kept at most
 class GuardedResolver(AbstractResolver):
     """aiohttp's resolver with the address check: answers are cached (`DNS_TTL` seconds, at
     most `DNS_NAMES` names) and checked against the current `policy` on every use, cached or
-    not."""
+    not. The system's resolver, in threads, holds nothing to close: aiohttp never closes a
+    resolver it was given (aiodns's, its default where installed, would be left open)."""
 
     def __init__(self, inner: AbstractResolver | None = None, *, timeout: float = 10.0) -> None:
-        self._inner = inner or DefaultResolver()
+        self._inner = inner or ThreadedResolver()
         self._timeout = timeout
         self._cache: OrderedDict[tuple[str, int, int], tuple[float, list[ResolveResult]]] = (
             OrderedDict()
