@@ -167,13 +167,20 @@ async def test_full_text_source_is_matched_on_the_article_page(
 TITLE = "North Korea fires ballistic missile into the East Sea, Seoul says"
 
 
-async def two_outlets(pipeline: Pipeline, feed_server: FeedServer) -> None:
-    """Sources `p` (Outlet P) and `q` (Outlet Q), each fetched once: what they held is known."""
-    for sid in ("p", "q"):
+async def outlets(
+    pipeline: Pipeline, feed_server: FeedServer, *sources: tuple[str, str, str | None]
+) -> None:
+    """Each source (id, name, language) added and fetched once: what it held is known."""
+    for sid, name, language in sources:
         path = f"/{sid}.xml"
         feed_server.add_item(path, "Weather", f"http://{sid}.example/w")
-        add_source(pipeline.conn, sid, feed_server.url(path), name=f"Outlet {sid.upper()}")
+        add_source(pipeline.conn, sid, feed_server.url(path), name=name, language=language)
         await update(pipeline, sid)
+
+
+async def two_outlets(pipeline: Pipeline, feed_server: FeedServer) -> None:
+    """Sources `p` (Outlet P) and `q` (Outlet Q), each fetched once."""
+    await outlets(pipeline, feed_server, ("p", "Outlet P", None), ("q", "Outlet Q", None))
 
 
 @asynccontextmanager

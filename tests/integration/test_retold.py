@@ -26,7 +26,7 @@ from bot.rulebook import Rulebook
 from bot.store import chats as chat_store
 from bot.store import outbox
 from bot.store.db import open_db
-from tests.integration.test_pipeline import add_source, relay_running, update, wait_until
+from tests.integration.test_pipeline import outlets, relay_running, update, wait_until
 from tests.servers.botapi import BotAPIServer
 from tests.servers.feeds import FeedServer
 from tests.servers.translate import TranslateServer
@@ -64,21 +64,23 @@ async def pipeline(tmp_path: Path, translate_server: TranslateServer) -> AsyncIt
     conn.close()
 
 
-async def outlets(p: Pipeline, server: FeedServer) -> None:
+async def two_outlets(p: Pipeline, server: FeedServer) -> None:
     """A Korean outlet (Yonhap) and an English one (Wire), each fetched once already."""
-    for sid, name, language in (("yna", "Yonhap", "ko"), ("wire", "Wire", "en")):
-        server.add_item(f"/{sid}.xml", "Weather", f"http://{sid}.example/w")
-        add_source(p.conn, sid, server.url(f"/{sid}.xml"), name=name, language=language)
-        await update(p, sid)
+    await outlets(p, server, ("yna", "Yonhap", "ko"), ("wire", "Wire", "en"))
 
 
 def publish(server: FeedServer, sid: str, title: str, n: int) -> None:
     server.add_item(f"/{sid}.xml", title, f"http://{sid}.example/{n}", published=datetime.now(UTC))
 
 
-def alerts(p: Pipeline, chat: int) -> list[str]:
+def alert_rows(p: Pipeline, chat: int) -> list[outbox.OutboxRow]:
+    """The chat's alerts waiting in the outbox."""
     rows = outbox.claim_due(p.conn, now=1e12, limit=100)
-    return [r.message.text for r in rows if r.chat_id == chat and r.kind == "alert"]
+    return [r for r in rows if r.chat_id == chat and r.kind == "alert"]
+
+
+def alerts(p: Pipeline, chat: int) -> list[str]:
+    return [r.message.text for r in alert_rows(p, chat)]
 
 
 async def test_a_story_retold_in_another_language_joins_the_chats_alert(
@@ -87,7 +89,7 @@ async def test_a_story_retold_in_another_language_joins_the_chats_alert(
     """The English outlet's telling of the Korean outlet's story is named in the English
     reader's alert (headline, link) instead of a second alert; a chat reading originals, where
     the two headlines cannot be compared, gets both."""
-    await outlets(pipeline, feed_server)
+    await two_outlets(pipeline, feed_server)
     publish(feed_server, "yna", KO_TROOPS, 1)
     assert await update(pipeline, "yna") == 2  # one per chat
     publish(feed_server, "wire", EN_TROOPS, 2)
@@ -105,7 +107,7 @@ async def test_a_story_recorded_before_articles_kept_their_entities_is_still_joi
 ) -> None:
     """An earlier article whose entities are unknown (recorded by an older Warta) is judged from
     its alert, as before: the retelling is still named in it, not sent again."""
-    await outlets(pipeline, feed_server)
+    await two_outlets(pipeline, feed_server)
     publish(feed_server, "yna", KO_TROOPS, 1)
     assert await update(pipeline, "yna") == 2
     pipeline.conn.execute("UPDATE articles SET entities = NULL")
@@ -119,7 +121,7 @@ async def test_a_different_story_about_the_same_countries_is_its_own_alert(
     pipeline: Pipeline, feed_server: FeedServer
 ) -> None:
     """Troops sent and a summit held both name North Korea and Russia: two alerts."""
-    await outlets(pipeline, feed_server)
+    await two_outlets(pipeline, feed_server)
     publish(feed_server, "wire", EN_TROOPS, 1)
     assert await update(pipeline, "wire") == 2
     publish(feed_server, "yna", KO_SUMMIT, 2)
@@ -134,7 +136,7 @@ async def test_a_delivered_alert_is_edited_to_name_the_retelling(
     pipeline: Pipeline, feed_server: FeedServer, botapi: BotAPIServer
 ) -> None:
     """Once the alert was sent, the retelling arrives as an edit of it, not a new message."""
-    await outlets(pipeline, feed_server)
+    await two_outlets(pipeline, feed_server)
     publish(feed_server, "yna", KO_TROOPS, 1)
     async with relay_running(pipeline.conn, botapi) as relay:
         pipeline.on_enqueued = lambda n: relay.wake()
@@ -147,20 +149,15 @@ async def test_a_delivered_alert_is_edited_to_name_the_retelling(
         assert len(botapi.sent(READS_EN)) == 1
 
 
-def alert_rows(p: Pipeline, chat: int) -> list[int]:
-    rows = outbox.claim_due(p.conn, now=1e12, limit=100)
-    return [r.id for r in rows if r.chat_id == chat and r.kind == "alert"]
-
-
 async def test_a_retelling_is_its_own_alert_where_the_first_never_arrived(
     pipeline: Pipeline, feed_server: FeedServer
 ) -> None:
     """The earlier alert died (the chat's topic was deleted, say): folding the retelling into
     it would lose the story for that chat, so it is sent on its own."""
-    await outlets(pipeline, feed_server)
+    await two_outlets(pipeline, feed_server)
     publish(feed_server, "yna", KO_TROOPS, 1)
     assert await update(pipeline, "yna") == 2
-    (row,) = alert_rows(pipeline, READS_EN)
+    (row,) = [r.id for r in alert_rows(pipeline, READS_EN)]
     outbox.kill(pipeline.conn, row, error="Bad Request: message thread not found")
     publish(feed_server, "wire", EN_TROOPS, 2)
     assert await update(pipeline, "wire") == 2
@@ -173,7 +170,7 @@ async def test_a_retelling_bound_for_another_forum_topic_is_its_own_alert(
 ) -> None:
     """Alerts of the rule now go to another topic of the group: the retelling goes there as an
     alert, not into the old topic's alert."""
-    await outlets(pipeline, feed_server)
+    await two_outlets(pipeline, feed_server)
     chat_store.subscribe(pipeline.conn, READS_EN, "korean-peninsula", thread_id=7, now=0.0)
     publish(feed_server, "yna", KO_TROOPS, 1)
     assert await update(pipeline, "yna") == 2
@@ -190,7 +187,7 @@ async def test_a_chat_whose_alert_is_in_another_language_than_it_reads_now_gets_
     """One chat read originals when the story came and reads English now; another always read
     English. The retelling joins the second chat's alert; the first gets it as an alert of its
     own (its alert's headline is Korean: not comparable, and the edit would mix languages)."""
-    await outlets(pipeline, feed_server)
+    await two_outlets(pipeline, feed_server)
     publish(feed_server, "yna", KO_TROOPS, 1)
     assert await update(pipeline, "yna") == 2
     chat_store.set_language(pipeline.conn, READS_ORIGINALS, "en", now=0.0)
@@ -209,7 +206,7 @@ async def test_a_retelling_committed_while_the_first_outlet_translates_is_one_al
     """The Korean outlet brings two stories; while the second is being translated, the English
     outlet's retelling of the first is committed. The first is then committed knowing it: one
     alert for the chat reading English, naming both outlets."""
-    await outlets(pipeline, feed_server)
+    await two_outlets(pipeline, feed_server)
     other = "북한, 신형 미사일 시험발사"  # a second Korean story, translated after the first
     publish(feed_server, "yna", other, 1)
     publish(feed_server, "yna", KO_TROOPS, 2)  # the newest: planned first
