@@ -1,9 +1,10 @@
-"""Cross-language story merging (`bot.analyze.crosslang`) on real news: NTREX-128's 123 stories.
+"""Cross-language story merging (`bot.analyze.crosslang`) on real news: NTREX-128's stories.
 
 Two outlets telling one story, approximated from one story: outlet A has the story's headline as
 its title (its text: the first three sentences), outlet B its lead sentence as title (its text:
-sentences two to four). Both are read in one language, the human translations standing in for
-the translation a chat gets. For each of the 18 reading languages it counts
+sentences two to four); a story of fewer than five lines is left out. Both are read in one
+language, the human translations standing in for the translation a chat gets. For each of the
+18 reading languages it counts
 
 - same story (A and B of one story): pairs that pass the entity gate (two shared entities of
   the shipped set) and how many of those the rule merges;
