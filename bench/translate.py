@@ -14,7 +14,6 @@ import argparse
 import asyncio
 import random
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -24,7 +23,8 @@ import aiohttp
 
 from bot.deliver.translate import ProviderConfig, TranslationService
 from bot.model import Article, KeyLine, RuleId, RuleRef, SourceId, Story
-from bot.store.translations import DDL, SqliteTranslationCache
+from bot.store.db import open_db
+from bot.store.translations import StoredTranslationCache
 
 ARTICLE_LANGUAGES = ["id", "ko", "ru", "en", "de", "ja"]
 CHAT_LANGUAGES = ["en", "id", "ko", "de", "zh-TW"]
@@ -78,9 +78,8 @@ async def run(args: argparse.Namespace, port: int) -> None:
         len({t for t in targets_by_rule[rule] if t != s.language}) for s, rule in stories
     )
 
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    conn.executescript(DDL)
-    cache = SqliteTranslationCache(conn)
+    conn = open_db(":memory:")
+    cache = StoredTranslationCache(conn)
     service = TranslationService(
         [ProviderConfig("libre", url=f"http://127.0.0.1:{port}/")],
         cache=cache,

@@ -12,7 +12,6 @@ import contextlib
 import logging
 import random
 import signal
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
@@ -35,11 +34,11 @@ from bot.operations import Operations
 from bot.pipeline import Pipeline, update_source
 from bot.rulebook import Rulebook
 from bot.store import articles as article_store
-from bot.store import outbox
+from bot.store import notices, outbox
 from bot.store import sources as source_store
-from bot.store.db import open_db, transaction
+from bot.store.db import Store, open_db, transaction
 from bot.store.sources import SourceState
-from bot.store.translations import SqliteTranslationCache
+from bot.store.translations import StoredTranslationCache
 from bot.web import make_web_app, start_web
 
 log = logging.getLogger("warta.app")
@@ -49,9 +48,7 @@ HEARTBEAT_STALE = 120.0  # seconds without a poller turn before /healthz says 50
 class OutboxReplier:
     """Chat replies go through the outbox like alerts: durable and paced."""
 
-    def __init__(
-        self, conn: sqlite3.Connection, wake: Callable[[], None], clock: Callable[[], float]
-    ):
+    def __init__(self, conn: Store, wake: Callable[[], None], clock: Callable[[], float]):
         self.conn, self.wake, self.clock = conn, wake, clock
 
     def reply(
@@ -114,7 +111,7 @@ class App:
             source_store.make_due(conn)  # every source is fetched once right at start
         limits = FetchLimits(max_bytes=cfg.polling.max_bytes)
         session = make_session(limits, per_host=cfg.polling.per_host, total=cfg.polling.concurrency)
-        self.translation_cache = SqliteTranslationCache(conn)
+        self.translation_cache = StoredTranslationCache(conn)
         translator = self._translator()
         await translator.start(session)
         bot = make_bot(cfg.telegram.token, cfg.telegram.api_base_url)
@@ -146,7 +143,7 @@ class App:
     def _chat_application(
         self,
         bot: Bot,
-        conn: sqlite3.Connection,
+        conn: Store,
         relay: Relay,
         pipeline: Pipeline,
         rulebook: Rulebook,
@@ -249,9 +246,8 @@ class App:
                         continue
                     inflight.add(state.source.id)
                     # provisional next time, so a slow fetch is not dispatched twice
-                    self.conn.execute(
-                        "UPDATE sources SET next_fetch_at = ? WHERE id = ?",
-                        (now + state.source.interval, state.source.id),
+                    source_store.postpone(
+                        self.conn, state.source.id, until=now + state.source.interval
                     )
                     tg.create_task(
                         self._update(state, limit, inflight), name=f"update:{state.source.id}"
@@ -313,19 +309,15 @@ class App:
     def _incident(self, key: str, active: bool, text: str) -> None:
         """Tell admins once when an incident starts; forget it when it ends."""
         if not active:
-            self.conn.execute("DELETE FROM notices WHERE incident = ?", (key,))
+            notices.forget(self.conn, key)
             return
-        cur = self.conn.execute(
-            "INSERT OR IGNORE INTO notices (incident, notified_at) VALUES (?, ?)",
-            (key, self.clock()),
-        )
-        if cur.rowcount == 1:
+        if notices.record(self.conn, key, now=self.clock()):
             replier = OutboxReplier(self.conn, self.relay.wake, self.clock)
             for admin in self.config.telegram.admins:
                 replier.reply(admin, f"⚠️ Warta: {text}", html=False)
 
     def _source_disabled(self, state: SourceState, reason: str) -> None:
-        self.conn.execute("DELETE FROM notices WHERE incident = ?", (f"source:{state.source.id}",))
+        notices.forget(self.conn, f"source:{state.source.id}")
         self._incident(f"source:{state.source.id}", True, f"source {state.source.id} {reason}")
 
     # --- status ------------------------------------------------------------------------------
@@ -355,7 +347,7 @@ class App:
         try:
             depth, oldest = outbox.depth(self.conn)
             storage = "ok"
-        except sqlite3.Error as e:
+        except Exception as e:  # whichever database: /healthz reports it instead of failing
             depth, oldest, storage = -1, None, f"error: {e}"
             alive = False
         return alive, {

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
 from bot.config import Config, default_config_path, load_config
-from bot.errors import ConfigError, Problem, RulesError
+from bot.errors import ConfigError, Problem, RulesError, StorageError
 
 EXIT_OK, EXIT_ERROR, EXIT_NO_MATCH = 0, 1, 3
 
@@ -131,6 +130,9 @@ def _run(args: argparse.Namespace) -> int:
     except RulesError as e:
         _print_problems(e.problems)
         return EXIT_ERROR
+    except StorageError as e:
+        print(e, file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _match(args: argparse.Namespace) -> int:
@@ -194,11 +196,7 @@ def _backup(args: argparse.Namespace) -> int:
     if not config.storage_path.exists():
         print(f"{config.storage_path}: no database yet", file=sys.stderr)
         return EXIT_ERROR
-    conn = sqlite3.connect(str(config.storage_path))
-    try:
-        backup(conn, Path(args.path))
-    finally:
-        conn.close()
+    backup(config.storage_path, Path(args.path))
     print(f"backed up {config.storage_path} to {args.path}")
     return EXIT_OK
 

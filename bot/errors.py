@@ -7,6 +7,7 @@
     │   ├── FetchError       network, HTTP status, size cap, redirect loop, private address
     │   └── FeedError        the body is no feed (HTML page without feed link, empty, garbage)
     ├── TranslationError     no provider could translate (the alert is sent untranslated)
+    ├── StorageError         the database cannot be opened: unreachable, refused, or newer
     └── WatchSyntaxError     a /watch expression could not be parsed
 
 Library exceptions are wrapped where the library is called (`raise ... from e`).
@@ -71,6 +72,10 @@ class FeedError(SourceError):
 
 class TranslationError(WartaError):
     """Every translation provider failed for this text."""
+
+
+class StorageError(WartaError):
+    """The database cannot be opened; the message names it (a URL without its password)."""
 
 
 class WatchSyntaxError(WartaError):

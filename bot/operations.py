@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -22,7 +21,7 @@ from bot.store import articles as article_store
 from bot.store import chats as chat_store
 from bot.store import outbox
 from bot.store import sources as source_store
-from bot.store.db import transaction
+from bot.store.db import Store, transaction
 
 log = logging.getLogger("warta.ops")
 
@@ -31,7 +30,7 @@ class Operations:
     def __init__(
         self,
         *,
-        conn: sqlite3.Connection,
+        conn: Store,
         pipeline: Pipeline,
         rulebook: Rulebook,
         config_path: Path | None,

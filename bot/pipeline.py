@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -47,7 +46,7 @@ from bot.store import articles as article_store
 from bot.store import chats as chat_store
 from bot.store import outbox
 from bot.store import sources as source_store
-from bot.store.db import transaction
+from bot.store.db import Store, transaction
 from bot.store.sources import SourceState
 from bot.stories import StoryIndex
 
@@ -62,7 +61,7 @@ class StoryTranslator(Protocol):
 class Pipeline:
     """Everything update_source() needs, passed in by the composition root."""
 
-    conn: sqlite3.Connection
+    conn: Store
     fetch: Fetcher
     rules: Callable[[], RuleSet]
     translator: StoryTranslator | None
@@ -223,7 +222,7 @@ def _rule_refs(ruleset: RuleSet, report: MatchReport) -> tuple[RuleRef, ...]:
 
 
 def _recipients(
-    conn: sqlite3.Connection, story: Story, delivered: set[int]
+    conn: Store, story: Story, delivered: set[int]
 ) -> dict[int, tuple[int | None, tuple[RuleRef, ...]]]:
     """chat id -> (forum topic, the rules that brought it there) for chats that want this story."""
     out: dict[int, tuple[int | None, list[RuleRef]]] = {}

@@ -10,7 +10,6 @@ for the story, and still sees every outlet's headline.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -29,6 +28,7 @@ from bot.deliver.translate import needs_translation
 from bot.model import Related, Story, Translation
 from bot.store import articles as article_store
 from bot.store import outbox
+from bot.store.db import Store
 
 log = logging.getLogger("warta.retold")
 
@@ -68,7 +68,7 @@ def title_in(story: Story, translation: Translation | None, target: str | None) 
 
 
 def find(
-    conn: sqlite3.Connection,
+    conn: Store,
     ruleset: RuleSet,
     story: Story,
     recipients: dict[int, Recipient],
@@ -174,7 +174,7 @@ def _retells(
     return False
 
 
-def join(conn: sqlite3.Connection, chat_id: int, twin: Twin, *, now: float) -> bool:
+def join(conn: Store, chat_id: int, twin: Twin, *, now: float) -> bool:
     """Name `twin.related` in the earlier alert: rewritten while it waits, edited once sent.
     False when that cannot be done (the alert was forgotten, is in another language now, went
     into a digest or was never delivered, or names `MAX_RELATED` already): the caller then

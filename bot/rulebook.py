@@ -7,7 +7,6 @@ broken file leaves the old set in place and returns the problems.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,12 +16,13 @@ from bot.analyze.rules import load_ruleset
 from bot.analyze.watch import PersonalRule, parse_watch
 from bot.errors import Problem, RulesError, WatchSyntaxError
 from bot.store import chats as chat_store
+from bot.store.db import Store
 
 log = logging.getLogger("warta.rules")
 
 
 class Rulebook:
-    def __init__(self, paths: Sequence[Path], conn: sqlite3.Connection | None = None) -> None:
+    def __init__(self, paths: Sequence[Path], conn: Store | None = None) -> None:
         self.paths = tuple(paths)
         self.conn = conn
         self._files = load_ruleset(self.paths)  # raises RulesError: refuse to start broken

@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.servers.feeds",
     "tests.servers.botapi",
     "tests.servers.translate",
+    "tests.servers.postgres",
 ]

@@ -6,10 +6,11 @@ goes through the durable, paced outbox.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+from bot.store.db import Store
 
 
 class Replier(Protocol):
@@ -58,7 +59,7 @@ class AdminOps(Protocol):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ChatServices:
-    conn: sqlite3.Connection
+    conn: Store
     admins: frozenset[int]  # telegram.admins
     default_language: str  # translation.default_language
     supports_language: Callable[[str], bool]  # can translation produce this language?

@@ -24,7 +24,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import sqlite3
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -34,7 +33,7 @@ from bot.deliver.pacing import Pacer
 from bot.model import RenderedMessage, SendOutcome
 from bot.store import chats as chat_store
 from bot.store import outbox
-from bot.store.db import transaction
+from bot.store.db import Store, transaction
 from bot.store.outbox import OutboxRow
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ class Relay:
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Store,
         sender: Sender,
         *,
         clock: Callable[[], float] = time.time,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -30,6 +29,7 @@ from bot.model import (
     Translation,
 )
 from bot.store import outbox
+from bot.store.db import Store
 
 log = logging.getLogger("warta.snapshot")
 
@@ -125,7 +125,7 @@ def kept(text: str | None) -> Kept | None:
 
 
 def rerender(
-    conn: sqlite3.Connection,
+    conn: Store,
     row_id: int,
     story: Story,
     translation: Translation | None,

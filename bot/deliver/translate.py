@@ -78,7 +78,7 @@ class ProviderConfig:
 
 
 class TranslationCache(Protocol):
-    """Where translated texts are kept (bot.store.translations.SqliteTranslationCache)."""
+    """Where translated texts are kept (bot.store.translations.StoredTranslationCache)."""
 
     def get_many(self, keys: Sequence[str]) -> dict[str, str]: ...
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
 import tempfile
 from datetime import UTC, datetime
 from importlib import resources
@@ -28,7 +27,7 @@ from bot.rulebook import Rulebook
 from bot.store import chats as chat_store
 from bot.store import outbox
 from bot.store import sources as source_store
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC).timestamp()  # just after the sample news broke
 
@@ -122,7 +121,7 @@ async def run_demo(*, out: TextIO) -> int:
     return 0
 
 
-def _drain(conn: sqlite3.Connection, out: TextIO) -> None:
+def _drain(conn: Store, out: TextIO) -> None:
     readers = {chat_id: who for chat_id, who, _ in READERS}
     rows = outbox.claim_due(conn, now=NOW + 1, limit=10_000)
     out.write(f"\n{len(rows)} alerts, as each reader sees them in Telegram:\n")

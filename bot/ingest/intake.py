@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Protocol
@@ -24,6 +23,7 @@ from bot.ingest.normalize import normalize_entry
 from bot.ingest.parse import FeedLinksFound, parse_feed, scan_ids
 from bot.model import Article, ParsedFeed
 from bot.store import articles as article_store
+from bot.store.db import Store
 from bot.store.sources import SourceState
 
 log = logging.getLogger("warta.ingest")
@@ -106,7 +106,7 @@ def _parse(fetched: FetchResult) -> ParsedFeed:
 
 
 def new_articles(
-    conn: sqlite3.Connection, state: SourceState, feed: ParsedFeed, base_url: str, now: float
+    conn: Store, state: SourceState, feed: ParsedFeed, base_url: str, now: float
 ) -> tuple[list[Article], list[str]]:
     """Articles no key of which was seen for this source, and every key of those articles.
 

@@ -8,9 +8,11 @@ chat once" a UNIQUE constraint rather than a hope.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from bot.store.db import Store
 
 _MASK64 = (1 << 64) - 1
 
@@ -34,7 +36,7 @@ class StoryRow:
     sources: tuple[str, ...]
 
 
-def known_keys(conn: sqlite3.Connection, source_id: str, keys: Iterable[str]) -> set[str]:
+def known_keys(conn: Store, source_id: str, keys: Iterable[str]) -> set[str]:
     """The subset of `keys` already seen for this source."""
     wanted = list(dict.fromkeys(keys))
     found: set[str] = set()
@@ -49,14 +51,14 @@ def known_keys(conn: sqlite3.Connection, source_id: str, keys: Iterable[str]) ->
     return found
 
 
-def mark_seen(conn: sqlite3.Connection, source_id: str, keys: Iterable[str], now: float) -> None:
+def mark_seen(conn: Store, source_id: str, keys: Iterable[str], now: float) -> None:
     conn.executemany(
-        "INSERT OR IGNORE INTO seen (source_id, key, seen_at) VALUES (?,?,?)",
+        "INSERT INTO seen (source_id, key, seen_at) VALUES (?,?,?) ON CONFLICT DO NOTHING",
         [(source_id, k, now) for k in dict.fromkeys(keys)],
     )
 
 
-def _story(r: sqlite3.Row) -> StoryRow:
+def _story(r: Any) -> StoryRow:
     return StoryRow(
         id=r["id"],
         url=r["url"],
@@ -67,13 +69,13 @@ def _story(r: sqlite3.Row) -> StoryRow:
     )
 
 
-def recent_stories(conn: sqlite3.Connection, *, since: float) -> list[StoryRow]:
+def recent_stories(conn: Store, *, since: float) -> list[StoryRow]:
     rows = conn.execute("SELECT * FROM stories WHERE first_seen >= ? ORDER BY first_seen", (since,))
     return [_story(r) for r in rows]
 
 
 def create_story(
-    conn: sqlite3.Connection,
+    conn: Store,
     story_id: str,
     *,
     url: str,
@@ -83,13 +85,13 @@ def create_story(
     now: float,
 ) -> None:
     conn.execute(
-        "INSERT OR IGNORE INTO stories (id, url, simhash, title, first_seen, sources)"
-        " VALUES (?,?,?,?,?,?)",
+        "INSERT INTO stories (id, url, simhash, title, first_seen, sources)"
+        " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
         (story_id, url, _to_signed(simhash), title, now, json.dumps([source_name])),
     )
 
 
-def add_story_source(conn: sqlite3.Connection, story_id: str, source_name: str) -> tuple[str, ...]:
+def add_story_source(conn: Store, story_id: str, source_name: str) -> tuple[str, ...]:
     """Record another outlet carrying the story; returns every outlet, first one first."""
     row = conn.execute("SELECT sources FROM stories WHERE id = ?", (story_id,)).fetchone()
     names: list[str] = json.loads(row[0]) if row else []
@@ -102,26 +104,26 @@ def add_story_source(conn: sqlite3.Connection, story_id: str, source_name: str) 
     return tuple(names)
 
 
-def delivered_chats(conn: sqlite3.Connection, story_id: str) -> dict[int, int | None]:
+def delivered_chats(conn: Store, story_id: str) -> dict[int, int | None]:
     """chat id -> outbox row id, for every chat this story already went to."""
     rows = conn.execute("SELECT chat_id, outbox_id FROM deliveries WHERE story_id = ?", (story_id,))
     return {r[0]: r[1] for r in rows}
 
 
 def record_delivery(
-    conn: sqlite3.Connection, story_id: str, chat_id: int, *, outbox_id: int | None, now: float
+    conn: Store, story_id: str, chat_id: int, *, outbox_id: int | None, now: float
 ) -> bool:
     """True when this (story, chat) is new; False means it was delivered before."""
     cur = conn.execute(
-        "INSERT OR IGNORE INTO deliveries (story_id, chat_id, outbox_id, created_at)"
-        " VALUES (?,?,?,?)",
+        "INSERT INTO deliveries (story_id, chat_id, outbox_id, created_at)"
+        " VALUES (?,?,?,?) ON CONFLICT DO NOTHING",
         (story_id, chat_id, outbox_id, now),
     )
     return cur.rowcount == 1
 
 
 def record_article(
-    conn: sqlite3.Connection,
+    conn: Store,
     *,
     source_id: str,
     story_id: str,
@@ -153,7 +155,7 @@ class RecentStory:
 
 
 def recent_in_other_languages(
-    conn: sqlite3.Connection, *, since: float, exclude: str, language: str | None
+    conn: Store, *, since: float, exclude: str, language: str | None
 ) -> dict[str, RecentStory]:
     """Story id -> its rules and entities, for the stories other than `exclude` with an article
     recorded since `since` in another language than `language` (None: unknown)."""
@@ -161,7 +163,7 @@ def recent_in_other_languages(
     entities: dict[str, set[str] | None] = {}
     for story_id, found, named in conn.execute(
         "SELECT story_id, rules, entities FROM articles WHERE created_at >= ? AND story_id != ?"
-        " AND language IS NOT ?",
+        " AND language IS DISTINCT FROM ?",
         (since, exclude, language),
     ):
         rules.setdefault(story_id, set()).update(json.loads(found))
@@ -176,7 +178,7 @@ def recent_in_other_languages(
     }
 
 
-def prune(conn: sqlite3.Connection, *, seen_before: float, stories_before: float) -> int:
+def prune(conn: Store, *, seen_before: float, stories_before: float) -> int:
     """Drop seen keys and stories older than their retention; returns rows removed."""
     n = conn.execute("DELETE FROM seen WHERE seen_at < ?", (seen_before,)).rowcount
     n += conn.execute("DELETE FROM stories WHERE first_seen < ?", (stories_before,)).rowcount
@@ -184,7 +186,7 @@ def prune(conn: sqlite3.Connection, *, seen_before: float, stories_before: float
     return n
 
 
-def counts(conn: sqlite3.Connection) -> dict[str, int]:
+def counts(conn: Store) -> dict[str, int]:
     out: dict[str, int] = {}
     for table in ("sources", "seen", "stories", "articles", "chats", "subscriptions", "watches"):
         out[table] = int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])  # noqa: S608

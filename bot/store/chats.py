@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+from typing import Any
+
+from bot.store.db import Store
 
 LANG_OFF = "off"  # stored in chats.language: never translate
 
@@ -34,7 +36,7 @@ class Watch:
     thread_id: int | None
 
 
-def _chat(r: sqlite3.Row) -> Chat:
+def _chat(r: Any) -> Chat:
     return Chat(
         id=r["id"],
         type=r["type"],
@@ -47,7 +49,7 @@ def _chat(r: sqlite3.Row) -> Chat:
 
 
 def ensure_chat(
-    conn: sqlite3.Connection,
+    conn: Store,
     chat_id: int,
     *,
     now: float,
@@ -57,8 +59,8 @@ def ensure_chat(
 ) -> tuple[Chat, bool]:
     """The chat's record, created on first contact with `language`; (chat, created)."""
     cur = conn.execute(
-        "INSERT OR IGNORE INTO chats (id, type, title, language, created_at, updated_at)"
-        " VALUES (?,?,?,?,?,?)",
+        "INSERT INTO chats (id, type, title, language, created_at, updated_at)"
+        " VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
         (chat_id, type, title, language, now, now),
     )
     created = cur.rowcount == 1
@@ -72,32 +74,32 @@ def ensure_chat(
     return chat, created
 
 
-def get_chat(conn: sqlite3.Connection, chat_id: int) -> Chat | None:
+def get_chat(conn: Store, chat_id: int) -> Chat | None:
     r = conn.execute("SELECT * FROM chats WHERE id = ?", (chat_id,)).fetchone()
     return None if r is None else _chat(r)
 
 
-def all_chats(conn: sqlite3.Connection) -> list[Chat]:
+def all_chats(conn: Store) -> list[Chat]:
     return [_chat(r) for r in conn.execute("SELECT * FROM chats ORDER BY id")]
 
 
-def set_language(conn: sqlite3.Connection, chat_id: int, language: str | None, now: float) -> None:
+def set_language(conn: Store, chat_id: int, language: str | None, now: float) -> None:
     conn.execute(
         "UPDATE chats SET language = ?, updated_at = ? WHERE id = ?", (language, now, chat_id)
     )
 
 
-def set_timezone(conn: sqlite3.Connection, chat_id: int, tz: str, now: float) -> None:
+def set_timezone(conn: Store, chat_id: int, tz: str, now: float) -> None:
     conn.execute("UPDATE chats SET timezone = ?, updated_at = ? WHERE id = ?", (tz, now, chat_id))
 
 
-def set_muted(conn: sqlite3.Connection, chat_id: int, until: float | None, now: float) -> None:
+def set_muted(conn: Store, chat_id: int, until: float | None, now: float) -> None:
     conn.execute(
         "UPDATE chats SET muted_until = ?, updated_at = ? WHERE id = ?", (until, now, chat_id)
     )
 
 
-def set_blocked(conn: sqlite3.Connection, chat_id: int, blocked: bool, now: float) -> None:
+def set_blocked(conn: Store, chat_id: int, blocked: bool, now: float) -> None:
     """A blocked chat (403) loses its subscriptions and gets nothing until it sends /start."""
     conn.execute(
         "UPDATE chats SET blocked = ?, updated_at = ? WHERE id = ?", (int(blocked), now, chat_id)
@@ -106,10 +108,10 @@ def set_blocked(conn: sqlite3.Connection, chat_id: int, blocked: bool, now: floa
         conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
 
 
-def migrate_chat(conn: sqlite3.Connection, old: int, new: int, now: float) -> None:
+def migrate_chat(conn: Store, old: int, new: int, now: float) -> None:
     """A group became a supergroup: move the chat and everything that hangs off it to `new`."""
     if get_chat(conn, new) is not None:
-        conn.execute("UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?", (new, old))
+        _move_rows(conn, "subscriptions", "target", old, new)
         conn.execute("UPDATE watches SET chat_id = ? WHERE chat_id = ?", (new, old))
         conn.execute("DELETE FROM chats WHERE id = ?", (old,))
     else:
@@ -117,26 +119,33 @@ def migrate_chat(conn: sqlite3.Connection, old: int, new: int, now: float) -> No
             "UPDATE chats SET id = ?, type = 'supergroup', updated_at = ? WHERE id = ?",
             (new, now, old),
         )
-    conn.execute("UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new, old))
+    _move_rows(conn, "deliveries", "story_id", old, new)
+
+
+def _move_rows(conn: Store, table: str, key: str, old: int, new: int) -> None:
+    """Move a chat's rows to `new`, except those `new` has already (by `key`): they stay."""
+    conn.execute(
+        f"UPDATE {table} SET chat_id = ? WHERE chat_id = ? AND {key} NOT IN"  # noqa: S608
+        f" (SELECT {key} FROM {table} WHERE chat_id = ?)",
+        (new, old, new),
+    )
 
 
 # --- subscriptions ---------------------------------------------------------------------------
 
 
-def subscribe(
-    conn: sqlite3.Connection, chat_id: int, target: str, *, thread_id: int | None, now: float
-) -> bool:
+def subscribe(conn: Store, chat_id: int, target: str, *, thread_id: int | None, now: float) -> bool:
     """Add or re-route one subscription; False when it existed with the same routing."""
     cur = conn.execute(
         "INSERT INTO subscriptions (chat_id, target, thread_id, created_at) VALUES (?,?,?,?)"
         " ON CONFLICT (chat_id, target) DO UPDATE SET thread_id = excluded.thread_id"
-        " WHERE thread_id IS NOT excluded.thread_id",
+        " WHERE subscriptions.thread_id IS DISTINCT FROM excluded.thread_id",
         (chat_id, target, thread_id, now),
     )
     return cur.rowcount > 0
 
 
-def unsubscribe(conn: sqlite3.Connection, chat_id: int, target: str) -> bool:
+def unsubscribe(conn: Store, chat_id: int, target: str) -> bool:
     if target == "all":
         cur = conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
     else:
@@ -146,7 +155,7 @@ def unsubscribe(conn: sqlite3.Connection, chat_id: int, target: str) -> bool:
     return cur.rowcount > 0
 
 
-def subscriptions(conn: sqlite3.Connection, chat_id: int | None = None) -> list[Subscription]:
+def subscriptions(conn: Store, chat_id: int | None = None) -> list[Subscription]:
     """One chat's subscriptions, or every active (not blocked) chat's."""
     if chat_id is None:
         rows = conn.execute(
@@ -166,17 +175,15 @@ def subscriptions(conn: sqlite3.Connection, chat_id: int | None = None) -> list[
 # --- personal rules --------------------------------------------------------------------------
 
 
-def add_watch(
-    conn: sqlite3.Connection, chat_id: int, expr: str, *, thread_id: int | None, now: float
-) -> int:
+def add_watch(conn: Store, chat_id: int, expr: str, *, thread_id: int | None, now: float) -> int:
     cur = conn.execute(
-        "INSERT INTO watches (chat_id, expr, thread_id, created_at) VALUES (?,?,?,?)",
+        "INSERT INTO watches (chat_id, expr, thread_id, created_at) VALUES (?,?,?,?) RETURNING id",
         (chat_id, expr, thread_id, now),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
-def watches(conn: sqlite3.Connection, chat_id: int | None = None) -> list[Watch]:
+def watches(conn: Store, chat_id: int | None = None) -> list[Watch]:
     """A chat's watches in the order they were added (the user numbers them 1..n), or all."""
     if chat_id is None:
         rows = conn.execute(
@@ -191,5 +198,5 @@ def watches(conn: sqlite3.Connection, chat_id: int | None = None) -> list[Watch]
     ]
 
 
-def remove_watch(conn: sqlite3.Connection, watch_id: int) -> bool:
+def remove_watch(conn: Store, watch_id: int) -> bool:
     return conn.execute("DELETE FROM watches WHERE id = ?", (watch_id,)).rowcount > 0

@@ -1,50 +1,135 @@
-"""Open the SQLite database: WAL, foreign keys, migrations applied.
+"""The Store: the one door to storage, whichever database is behind it.
 
-One connection, used from the event-loop thread only. Statements are short; WAL lets a backup or
-an operator's `sqlite3` read while Warta writes, and survives a SIGKILL.
+Everything above `bot.store` holds a `Store` and calls the table modules (`sources`, `outbox`,
+...) with it; only the backends know which database they talk to:
+
+    Store ──> SqliteStore    storage.path: one file, the embedded default (bot.store.sqlite)
+          └─> PostgresStore  storage.url: postgresql://..., N replicas (bot.store.postgres)
+
+The table modules write their SQL once, with `?` placeholders and the subset both databases read
+the same way; a backend rewrites what its database spells otherwise.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
-from bot.store.migrations import migrate
+P = ParamSpec("P")
+T = TypeVar("T")
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-def open_db(path: Path | str) -> sqlite3.Connection:
-    """Open (creating the file and its folder) and migrate the database at `path`."""
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=5000")
-    migrate(conn)
-    return conn
+class Cursor(Protocol):
+    """What a statement returns: rows readable by position and by column name."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Store(ABC):
+    """One open database: statements, transactions, and the schema version."""
+
+    backend: str  # "sqlite" or "postgresql"
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[object] = ()) -> Cursor: ...
+
+    @abstractmethod
+    def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> int:
+        """Run `sql` once per row; returns the rows changed in all."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Store]:
+        """BEGIN ... COMMIT, rolled back on any exception; writers are serialized."""
+
+    @property
+    @abstractmethod
+    def in_transaction(self) -> bool: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def describe(self) -> str:
+        """The database, for messages: its path, or its URL without the password."""
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The migration last applied (0: none); call inside `transaction()`."""
+
+    @abstractmethod
+    def apply_migration(self, number: int, script: str) -> None:
+        """Run one migration script and record `number`; call inside `transaction()`."""
+
+    async def run(
+        self, fn: Callable[Concatenate[Store, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`fn(store, ...)` without holding up the event loop: SQLite answers in microseconds
+        and runs it in place; a network database runs it in a worker thread."""
+        return fn(self, *args, **kwargs)
+
+
+def open_db(target: Path | str) -> Store:
+    """Open and migrate the database at `target`: a SQLite path (file and folder created, or
+    ":memory:") or a postgresql:// URL. Raises `StorageError` naming the database when it
+    cannot be reached or is newer than this Warta."""
+    from bot.store.migrations import migrate
+
+    store: Store
+    if str(target).startswith(POSTGRES_SCHEMES):
+        from bot.store.postgres import PostgresStore
+
+        store = PostgresStore.connect(str(target))
+    else:
+        from bot.store.sqlite import SqliteStore
+
+        store = SqliteStore.connect(target)
+    try:
+        migrate(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+def transaction(store: Store) -> Iterator[Store]:
+    """`store.transaction()`, for callers that read better as a function."""
+    with store.transaction():
+        yield store
 
 
-def backup(conn: sqlite3.Connection, target: Path) -> None:
-    """A consistent copy of the live database at `target` (SQLite's online backup API)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    dest = sqlite3.connect(str(target))
+def redact(url: str) -> str:
+    """A database URL fit for a log line or an error: the password is left out."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        netloc = parts.netloc
+    else:
+        host = parts.netloc.rpartition("@")[2]
+        netloc = f"{parts.username}@{host}" if parts.username else host
+    query = "&".join(p for p in parts.query.split("&") if not p.startswith("password="))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def backup(path: Path, target: Path) -> None:
+    """A consistent copy of the live SQLite database at `path` in `target` (SQLite's online
+    backup API; the copy is taken as it is, not migrated)."""
+    from bot.store.sqlite import SqliteStore
+
+    store = SqliteStore.connect(path)
     try:
-        conn.backup(dest)
+        store.backup(target)
     finally:
-        dest.close()
+        store.close()

@@ -1,11 +1,12 @@
-"""Versioned schema migrations, tracked in `PRAGMA user_version`.
+"""Versioned schema migrations, one list for every backend (each tracks the version it reached).
 
 Append a new script to MIGRATIONS to change the schema; never edit one that has shipped.
 """
 
 from __future__ import annotations
 
-import sqlite3
+from bot.errors import StorageError
+from bot.store.db import Store
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
@@ -160,23 +161,17 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Apply every migration newer than the database; return the resulting version."""
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version > len(MIGRATIONS):
-        raise RuntimeError(
-            f"database schema version {version} is newer than this Warta ({len(MIGRATIONS)}); "
-            "upgrade Warta or restore a backup"
-        )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in script.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    return len(MIGRATIONS)
+def migrate(store: Store) -> int:
+    """Apply every migration newer than the database, each in its own transaction; return the
+    resulting version. A database from a newer Warta is refused and left as it is."""
+    while True:
+        with store.transaction():
+            version = store.schema_version()
+            if version > len(MIGRATIONS):
+                raise StorageError(
+                    f"{store.describe()}: database schema version {version} is newer than this"
+                    f" Warta ({len(MIGRATIONS)}); upgrade Warta or restore a backup"
+                )
+            if version == len(MIGRATIONS):
+                return version
+            store.apply_migration(version + 1, MIGRATIONS[version])

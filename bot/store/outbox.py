@@ -7,12 +7,12 @@ resends only that one message.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from bot.model import RenderedMessage
+from bot.store.db import Store
 
 PRIORITY_REPLY = 0  # command replies go before alerts
 PRIORITY_ALERT = 1
@@ -32,7 +32,7 @@ class OutboxRow:
     edit_of: int | None = None  # the Telegram message this row edits, instead of a new one
 
 
-def _row(r: sqlite3.Row) -> OutboxRow:
+def _row(r: Any) -> OutboxRow:
     return OutboxRow(
         id=r["id"],
         chat_id=r["chat_id"],
@@ -55,7 +55,7 @@ def _row(r: sqlite3.Row) -> OutboxRow:
 
 
 def enqueue(
-    conn: sqlite3.Connection,
+    conn: Store,
     *,
     chat_id: int,
     message: RenderedMessage,
@@ -76,7 +76,7 @@ def enqueue(
         "INSERT INTO outbox (chat_id, thread_id, kind, priority, story_id, text, plain_text,"
         " parse_mode, button_url, button_text, disable_preview, status, next_attempt_at,"
         " created_at, edit_of, rendered_from)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id",
         (
             chat_id,
             thread_id,
@@ -96,7 +96,7 @@ def enqueue(
             rendered_from,
         ),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 class StoryAlert(NamedTuple):
@@ -109,9 +109,7 @@ class StoryAlert(NamedTuple):
     rendered_from: str
 
 
-def story_alerts(
-    conn: sqlite3.Connection, story_id: str, *, since: float = 0.0
-) -> list[StoryAlert]:
+def story_alerts(conn: Store, story_id: str, *, since: float = 0.0) -> list[StoryAlert]:
     """The alerts of a story made since `since` that wait or were delivered (not dead, not
     folded into a digest) and can be rendered again, oldest first."""
     rows = conn.execute(
@@ -123,18 +121,18 @@ def story_alerts(
     return [StoryAlert(int(r[0]), int(r[1]), r[2], str(r[3])) for r in rows]
 
 
-def rendered_from(conn: sqlite3.Connection, row_id: int) -> str | None:
+def rendered_from(conn: Store, row_id: int) -> str | None:
     """What a row was rendered from (None once forgotten, or for a row that never had it)."""
     row = conn.execute("SELECT rendered_from FROM outbox WHERE id = ?", (row_id,)).fetchone()
     return None if row is None or row[0] is None else str(row[0])
 
 
-def set_rendered_from(conn: sqlite3.Connection, row_id: int, snapshot: str) -> None:
+def set_rendered_from(conn: Store, row_id: int, snapshot: str) -> None:
     conn.execute("UPDATE outbox SET rendered_from = ? WHERE id = ?", (snapshot, row_id))
 
 
 def claim_due(
-    conn: sqlite3.Connection, *, now: float, limit: int, exclude_chats: Sequence[int] = ()
+    conn: Store, *, now: float, limit: int, exclude_chats: Sequence[int] = ()
 ) -> list[OutboxRow]:
     """Queued rows due by `now`, replies first, then oldest due first."""
     rows = conn.execute(
@@ -146,14 +144,14 @@ def claim_due(
     return [_row(r) for r in rows if r["chat_id"] not in skip][:limit]
 
 
-def next_due_at(conn: sqlite3.Connection) -> float | None:
+def next_due_at(conn: Store) -> float | None:
     """When the earliest queued row becomes due, or None when nothing is queued."""
     row = conn.execute("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'").fetchone()
     return None if row[0] is None else float(row[0])
 
 
 def ack(
-    conn: sqlite3.Connection,
+    conn: Store,
     row_id: int,
     *,
     message_id: int | None,
@@ -192,7 +190,7 @@ def ack(
         )  # fmt: skip
 
 
-def reschedule(conn: sqlite3.Connection, row_id: int, *, at: float, error: str) -> None:
+def reschedule(conn: Store, row_id: int, *, at: float, error: str) -> None:
     conn.execute(
         "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ?"
         " WHERE id = ?",
@@ -200,23 +198,23 @@ def reschedule(conn: sqlite3.Connection, row_id: int, *, at: float, error: str) 
     )
 
 
-def defer_chat(conn: sqlite3.Connection, chat_id: int, *, until: float) -> None:
+def defer_chat(conn: Store, chat_id: int, *, until: float) -> None:
     """Push every queued row of a chat to at least `until` (a 429 for that chat)."""
     conn.execute(
-        "UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, ?)"
-        " WHERE chat_id = ? AND status = 'queued'",
-        (until, chat_id),
+        "UPDATE outbox SET next_attempt_at = ? WHERE chat_id = ? AND status = 'queued'"
+        " AND next_attempt_at < ?",
+        (until, chat_id, until),
     )
 
 
-def kill(conn: sqlite3.Connection, row_id: int, *, error: str) -> None:
+def kill(conn: Store, row_id: int, *, error: str) -> None:
     conn.execute(
         "UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?",
         (error[:500], row_id),
     )
 
 
-def kill_chat(conn: sqlite3.Connection, chat_id: int, *, error: str) -> int:
+def kill_chat(conn: Store, chat_id: int, *, error: str) -> int:
     """Drop every queued or held row of a chat (blocked, kicked, not found)."""
     cur = conn.execute(
         "UPDATE outbox SET status = 'dead', last_error = ?"
@@ -226,7 +224,7 @@ def kill_chat(conn: sqlite3.Connection, chat_id: int, *, error: str) -> int:
     return cur.rowcount
 
 
-def move_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
+def move_chat(conn: Store, old: int, new: int) -> None:
     """A group became a supergroup: its queued and held rows follow it, but not its edits: their
     message ids are the old group's (in the supergroup they would name other messages)."""
     conn.execute(
@@ -240,15 +238,13 @@ def move_chat(conn: sqlite3.Connection, old: int, new: int) -> None:
     )
 
 
-def replace_message(conn: sqlite3.Connection, row_id: int, message: RenderedMessage) -> None:
+def replace_message(conn: Store, row_id: int, message: RenderedMessage) -> None:
     """Rewrite a row's message whatever its status (e.g. as plain text after Telegram refused
     its HTML; a sent alert's latest text)."""
     _set_message(conn, row_id, message, "")
 
 
-def _set_message(
-    conn: sqlite3.Connection, row_id: int, message: RenderedMessage, where: str
-) -> int:
+def _set_message(conn: Store, row_id: int, message: RenderedMessage, where: str) -> int:
     cur = conn.execute(
         f"UPDATE outbox SET text = ?, plain_text = ?, parse_mode = ? WHERE id = ?{where}",  # noqa: S608
         (message.text, message.plain_text, message.parse_mode, row_id),
@@ -256,18 +252,18 @@ def _set_message(
     return cur.rowcount
 
 
-def held_rows(conn: sqlite3.Connection, chat_id: int) -> list[OutboxRow]:
+def held_rows(conn: Store, chat_id: int) -> list[OutboxRow]:
     rows = conn.execute(
         "SELECT * FROM outbox WHERE chat_id = ? AND status = 'held' ORDER BY id", (chat_id,)
     ).fetchall()
     return [_row(r) for r in rows]
 
 
-def mark_digested(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+def mark_digested(conn: Store, ids: Sequence[int]) -> None:
     conn.executemany("UPDATE outbox SET status = 'digested' WHERE id = ?", [(i,) for i in ids])
 
 
-def depth(conn: sqlite3.Connection) -> tuple[int, float | None]:
+def depth(conn: Store) -> tuple[int, float | None]:
     """(rows queued, created_at of the oldest queued row)."""
     row = conn.execute(
         "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status = 'queued'"
@@ -275,7 +271,7 @@ def depth(conn: sqlite3.Connection) -> tuple[int, float | None]:
     return int(row[0]), (None if row[1] is None else float(row[1]))
 
 
-def prune(conn: sqlite3.Connection, *, before: float) -> int:
+def prune(conn: Store, *, before: float) -> int:
     cur = conn.execute(
         "DELETE FROM outbox WHERE status IN ('sent', 'dead', 'digested') AND created_at < ?",
         (before,),
@@ -283,7 +279,7 @@ def prune(conn: sqlite3.Connection, *, before: float) -> int:
     return cur.rowcount
 
 
-def recent_sends(conn: sqlite3.Connection, *, since: float) -> list[tuple[int, float]]:
+def recent_sends(conn: Store, *, since: float) -> list[tuple[int, float]]:
     """(chat id, time) of every message sent since `since`, oldest first: what Telegram's
     sliding windows still count, for a restarted relay to pace by."""
     rows = conn.execute(
@@ -294,7 +290,7 @@ def recent_sends(conn: sqlite3.Connection, *, since: float) -> list[tuple[int, f
     return [(int(r[0]), float(r[1])) for r in rows]
 
 
-def forget_renders(conn: sqlite3.Connection, *, before: float) -> int:
+def forget_renders(conn: Store, *, before: float) -> int:
     """Drop what alerts older than `before` were rendered from: no outlet joins their story."""
     cur = conn.execute(
         "UPDATE outbox SET rendered_from = NULL WHERE rendered_from IS NOT NULL AND created_at < ?",
@@ -303,7 +299,7 @@ def forget_renders(conn: sqlite3.Connection, *, before: float) -> int:
     return cur.rowcount
 
 
-def revise(conn: sqlite3.Connection, row_id: int, message: RenderedMessage, *, now: float) -> bool:
+def revise(conn: Store, row_id: int, message: RenderedMessage, *, now: float) -> bool:
     """An alert's new text: rewritten while it waits; once sent, kept with the row and brought
     to the chat by an edit: none when the chat shows that text already, and no second one while
     an edit of it waits (that edit gets the new text and a fresh count of attempts; one in
@@ -337,7 +333,7 @@ def revise(conn: sqlite3.Connection, row_id: int, message: RenderedMessage, *, n
     return True
 
 
-def shown_row(conn: sqlite3.Connection, chat_id: int, message_id: int) -> OutboxRow | None:
+def shown_row(conn: Store, chat_id: int, message_id: int) -> OutboxRow | None:
     """The sent alert that became `message_id` in the chat, with its latest text: what an edit
     of it sends, whatever the order edits go out in (a retried older edit must not undo a newer
     one)."""
@@ -349,7 +345,7 @@ def shown_row(conn: sqlite3.Connection, chat_id: int, message_id: int) -> Outbox
     return None if found is None else _row(found)
 
 
-def rewrite_pending(conn: sqlite3.Connection, row_id: int, message: RenderedMessage) -> bool:
+def rewrite_pending(conn: Store, row_id: int, message: RenderedMessage) -> bool:
     """Replace a row's message while it has not been sent yet; False when it already went."""
     return _set_message(conn, row_id, message, " AND status IN ('queued', 'held')") == 1
 
@@ -358,7 +354,7 @@ def rewrite_pending(conn: sqlite3.Connection, row_id: int, message: RenderedMess
 
 
 def due_chats(
-    conn: sqlite3.Connection,
+    conn: Store,
     *,
     now: float,
     exclude_chats: Sequence[int] = (),
@@ -378,9 +374,7 @@ def due_chats(
     return [r[0] for r in rows if r[0] not in skip]
 
 
-def head(
-    conn: sqlite3.Connection, chat_id: int, *, now: float, replies_only: bool = False
-) -> OutboxRow | None:
+def head(conn: Store, chat_id: int, *, now: float, replies_only: bool = False) -> OutboxRow | None:
     """A chat's next due row: its rows go out in order, one at a time."""
     where = "status = 'queued' AND chat_id = ? AND next_attempt_at <= ?" + (
         " AND kind = 'reply'" if replies_only else ""
@@ -393,9 +387,7 @@ def head(
     return None if row is None else _row(row)
 
 
-def next_due_after(
-    conn: sqlite3.Connection, now: float, *, replies_only: bool = False
-) -> float | None:
+def next_due_after(conn: Store, now: float, *, replies_only: bool = False) -> float | None:
     """When the earliest queued row not yet due becomes due (None: there is none)."""
     row = conn.execute(
         "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued' AND next_attempt_at > ?"
@@ -405,15 +397,15 @@ def next_due_after(
     return None if row[0] is None else float(row[0])
 
 
-def defer_all(conn: sqlite3.Connection, *, until: float) -> None:
+def defer_all(conn: Store, *, until: float) -> None:
     """Push every queued row to at least `until` (a 429 for the whole bot)."""
     conn.execute(
-        "UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, ?) WHERE status = 'queued'",
-        (until,),
+        "UPDATE outbox SET next_attempt_at = ? WHERE status = 'queued' AND next_attempt_at < ?",
+        (until, until),
     )
 
 
-def get_row(conn: sqlite3.Connection, row_id: int) -> tuple[OutboxRow, str] | None:
+def get_row(conn: Store, row_id: int) -> tuple[OutboxRow, str] | None:
     """One row and its status."""
     r = conn.execute("SELECT * FROM outbox WHERE id = ?", (row_id,)).fetchone()
     return None if r is None else (_row(r), str(r["status"]))

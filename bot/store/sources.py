@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.model import Source, SourceId
+from bot.store.db import Store
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -28,7 +29,7 @@ class SourceState:
     items_total: int
 
 
-def _state(r: sqlite3.Row) -> SourceState:
+def _state(r: Any) -> SourceState:
     source = Source(
         id=SourceId(r["id"]),
         url=r["url"],
@@ -57,7 +58,7 @@ def _state(r: sqlite3.Row) -> SourceState:
     )
 
 
-def upsert(conn: sqlite3.Connection, source: Source, *, now: float, enable: bool = False) -> None:
+def upsert(conn: Store, source: Source, *, now: float, enable: bool = False) -> None:
     """Insert a source or update its definition, keeping its fetch state.
 
     A changed URL starts the source afresh (new validators, due now); `enable` re-enables a
@@ -67,9 +68,10 @@ def upsert(conn: sqlite3.Connection, source: Source, *, now: float, enable: bool
         "INSERT INTO sources (id, url, name, origin, interval, language, backfill, allow_private,"
         " full_text, next_fetch_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT (id) DO UPDATE SET"
-        "  etag = CASE WHEN url = excluded.url THEN etag END,"
-        "  last_modified = CASE WHEN url = excluded.url THEN last_modified END,"
-        "  next_fetch_at = CASE WHEN url = excluded.url THEN next_fetch_at ELSE 0 END,"
+        "  etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,"
+        "  last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END,"
+        "  next_fetch_at = CASE WHEN sources.url = excluded.url THEN sources.next_fetch_at"
+        "   ELSE 0 END,"
         "  url = excluded.url, name = excluded.name, origin = excluded.origin,"
         "  interval = excluded.interval, language = excluded.language,"
         "  backfill = excluded.backfill, allow_private = excluded.allow_private,"
@@ -96,7 +98,7 @@ def upsert(conn: sqlite3.Connection, source: Source, *, now: float, enable: bool
         )
 
 
-def sync_config(conn: sqlite3.Connection, sources: Sequence[Source], *, now: float) -> list[str]:
+def sync_config(conn: Store, sources: Sequence[Source], *, now: float) -> list[str]:
     """Make the config's sources the stored config sources; returns ids removed."""
     wanted = {s.id for s in sources}
     for source in sources:
@@ -107,21 +109,21 @@ def sync_config(conn: sqlite3.Connection, sources: Sequence[Source], *, now: flo
     return gone
 
 
-def get(conn: sqlite3.Connection, source_id: str) -> SourceState | None:
+def get(conn: Store, source_id: str) -> SourceState | None:
     r = conn.execute("SELECT * FROM sources WHERE id = ?", (source_id,)).fetchone()
     return None if r is None else _state(r)
 
 
-def by_url(conn: sqlite3.Connection, url: str) -> SourceState | None:
+def by_url(conn: Store, url: str) -> SourceState | None:
     r = conn.execute("SELECT * FROM sources WHERE url = ?", (url,)).fetchone()
     return None if r is None else _state(r)
 
 
-def all_sources(conn: sqlite3.Connection) -> list[SourceState]:
+def all_sources(conn: Store) -> list[SourceState]:
     return [_state(r) for r in conn.execute("SELECT * FROM sources ORDER BY id")]
 
 
-def due(conn: sqlite3.Connection, *, now: float) -> list[SourceState]:
+def due(conn: Store, *, now: float) -> list[SourceState]:
     rows = conn.execute(
         "SELECT * FROM sources WHERE enabled = 1 AND next_fetch_at <= ? ORDER BY next_fetch_at",
         (now,),
@@ -129,17 +131,22 @@ def due(conn: sqlite3.Connection, *, now: float) -> list[SourceState]:
     return [_state(r) for r in rows]
 
 
-def next_due_at(conn: sqlite3.Connection) -> float | None:
+def next_due_at(conn: Store) -> float | None:
     row = conn.execute("SELECT MIN(next_fetch_at) FROM sources WHERE enabled = 1").fetchone()
     return None if row[0] is None else float(row[0])
 
 
-def remove(conn: sqlite3.Connection, source_id: str) -> bool:
+def postpone(conn: Store, source_id: str, *, until: float) -> None:
+    """A provisional next fetch time, so a slow fetch is not dispatched twice."""
+    conn.execute("UPDATE sources SET next_fetch_at = ? WHERE id = ?", (until, source_id))
+
+
+def remove(conn: Store, source_id: str) -> bool:
     return conn.execute("DELETE FROM sources WHERE id = ?", (source_id,)).rowcount > 0
 
 
 def record_ok(
-    conn: sqlite3.Connection,
+    conn: Store,
     source_id: str,
     *,
     now: float,
@@ -159,9 +166,7 @@ def record_ok(
     )
 
 
-def record_error(
-    conn: sqlite3.Connection, source_id: str, *, now: float, next_at: float, error: str
-) -> int:
+def record_error(conn: Store, source_id: str, *, now: float, next_at: float, error: str) -> int:
     """Count one more failure in a row; returns the new count."""
     conn.execute(
         "UPDATE sources SET last_fetch_at = ?, next_fetch_at = ?, last_error = ?,"
@@ -172,14 +177,14 @@ def record_error(
     return 0 if row is None else int(row[0])
 
 
-def disable(conn: sqlite3.Connection, source_id: str, *, reason: str) -> None:
+def disable(conn: Store, source_id: str, *, reason: str) -> None:
     conn.execute(
         "UPDATE sources SET enabled = 0, disabled_reason = ? WHERE id = ?",
         (reason[:500], source_id),
     )
 
 
-def make_due(conn: sqlite3.Connection, source_id: str | None = None) -> int:
+def make_due(conn: Store, source_id: str | None = None) -> int:
     """Schedule one source (or every enabled source) for an immediate fetch."""
     if source_id is None:
         return conn.execute("UPDATE sources SET next_fetch_at = 0 WHERE enabled = 1").rowcount
@@ -188,7 +193,7 @@ def make_due(conn: sqlite3.Connection, source_id: str | None = None) -> int:
     ).rowcount
 
 
-def enable_all(conn: sqlite3.Connection) -> int:
+def enable_all(conn: Store) -> int:
     """Re-enable every disabled source and make it due now; returns how many."""
     return conn.execute(
         "UPDATE sources SET enabled = 1, disabled_reason = NULL, error_count = 0,"
@@ -196,7 +201,7 @@ def enable_all(conn: sqlite3.Connection) -> int:
     ).rowcount
 
 
-def unique_id(conn: sqlite3.Connection, url: str) -> str:
+def unique_id(conn: Store, url: str) -> str:
     """A free source id made from the URL's host: `www.antaranews.com` -> `antaranews-com`."""
     host = urlsplit(url).hostname or "source"
     base = re.sub(r"[^a-z0-9]+", "-", re.sub(r"^www\.", "", host.lower())).strip("-")[:40]

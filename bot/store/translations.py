@@ -7,18 +7,10 @@ pruned). Used from the event-loop thread only, like every other table.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 
-from bot.store.db import transaction
-
-DDL = """
-CREATE TABLE IF NOT EXISTS translation_cache (key TEXT PRIMARY KEY, source_lang TEXT,
-  target_lang TEXT NOT NULL, translated TEXT NOT NULL, created_at REAL NOT NULL,
-  used_at REAL NOT NULL);
-CREATE INDEX IF NOT EXISTS translation_cache_used ON translation_cache(used_at);
-"""
+from bot.store.db import Store, transaction
 
 # (key, source language or None for auto, target language, translated text)
 CacheEntry = tuple[str, str | None, str, str]
@@ -26,12 +18,12 @@ CacheEntry = tuple[str, str | None, str, str]
 _CHUNK = 500  # keys per SELECT, well under SQLite's variable limit
 
 
-class SqliteTranslationCache:
-    """Implements `bot.deliver.translate.TranslationCache` on the shared SQLite connection."""
+class StoredTranslationCache:
+    """Implements `bot.deliver.translate.TranslationCache` in the shared Store."""
 
     def __init__(
         self,
-        conn: sqlite3.Connection,
+        conn: Store,
         *,
         max_entries: int = 50_000,
         max_age_days: float = 30,
@@ -69,8 +61,7 @@ class SqliteTranslationCache:
             return
         now = self._clock()
         count = self._counted()
-        before = self._conn.total_changes
-        self._write(
+        changed = self._write(
             "INSERT INTO translation_cache"
             " (key, source_lang, target_lang, translated, created_at, used_at)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
@@ -79,7 +70,7 @@ class SqliteTranslationCache:
             [(k, s, t, text, now, now) for k, s, t, text in entries],
         )
         # An upsert counts one change either way; over-counting only makes eviction come sooner.
-        self._count = count + (self._conn.total_changes - before)
+        self._count = count + changed
         if self._count > self._max_entries:
             self._evict_to(int(self._max_entries * 0.9))
 
@@ -113,9 +104,11 @@ class SqliteTranslationCache:
         self._count = None
         return max(cur.rowcount, 0)
 
-    def _write(self, sql: str, rows: list[tuple[object, ...]]) -> None:
+    def _write(self, sql: str, rows: list[tuple[object, ...]]) -> int:
         if self._conn.in_transaction:
-            self._conn.executemany(sql, rows)
-            return
+            return self._conn.executemany(sql, rows)
         with transaction(self._conn):
-            self._conn.executemany(sql, rows)
+            return self._conn.executemany(sql, rows)
+
+
+SqliteTranslationCache = StoredTranslationCache  # its name before the Store had two backends

@@ -8,7 +8,6 @@ and acks them: the server then checks each reply's HTML and length like Telegram
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from bot.chat.services import ChatServices
 from bot.model import RenderedMessage
 from bot.rulebook import Rulebook
 from bot.store import outbox
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 from tests.servers.botapi import BotAPIServer, SentMessage
 
 ADMIN = 900_001  # a configured Warta admin (telegram.admins)
@@ -42,7 +41,7 @@ class Clock:
 class OutboxReplier:
     """What the app's Replier does: enqueue a kind="reply" row; here also wake the test."""
 
-    def __init__(self, conn: sqlite3.Connection, clock: Clock) -> None:
+    def __init__(self, conn: Store, clock: Clock) -> None:
         self.conn, self.clock = conn, clock
         self.changed = asyncio.Event()
 
@@ -81,7 +80,7 @@ rules:
 class SpyRulebook(Rulebook):
     """The real rules seam over a small rules file, counting recompiles and recording /test."""
 
-    def __init__(self, folder: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, folder: Path, conn: Store) -> None:
         folder.mkdir(exist_ok=True)
         (folder / "rules.yaml").write_text(CHAT_RULES, encoding="utf-8")
         super().__init__([folder], conn)
@@ -101,7 +100,7 @@ class SpyRulebook(Rulebook):
 class FakeAdmin:
     """The admin seam: records calls; release_digest turns held rows into one digest row."""
 
-    conn: sqlite3.Connection
+    conn: Store
     clock: Clock
     report: str = "cnbc-indonesia  ok  12 items  last error: <none> & fine"
     calls: list[tuple[str, Any]] = field(default_factory=list)
@@ -156,7 +155,7 @@ class FakeAdmin:
 class Harness:
     botapi: BotAPIServer
     app: Application[Any, Any, Any, Any, Any, Any]
-    conn: sqlite3.Connection
+    conn: Store
     clock: Clock
     replier: OutboxReplier
     rules: SpyRulebook

@@ -3,7 +3,6 @@ the chat ends with the alert's latest text whatever Telegram answers and whateve
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +12,7 @@ from bot.deliver.relay import Relay
 from bot.model import RenderedMessage
 from bot.store import chats as chat_store
 from bot.store import outbox
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 from tests.integration.test_pipeline import CHAT, relay_running, wait_until
 from tests.servers.botapi import BotAPIServer
 
@@ -21,12 +20,11 @@ from tests.servers.botapi import BotAPIServer
 @asynccontextmanager
 async def delivered(
     tmp_path: Path, botapi: BotAPIServer, message: RenderedMessage
-) -> AsyncIterator[tuple[sqlite3.Connection, Relay, int]]:
+) -> AsyncIterator[tuple[Store, Relay, int]]:
     """An alert sent to the chat by a running relay: (the database, the relay, its row)."""
     conn = open_db(tmp_path / "w.db")
     chat_store.ensure_chat(conn, CHAT, now=0.0)
     row = outbox.enqueue(conn, chat_id=CHAT, message=message, now=0.0)
-    conn.commit()
     try:
         async with relay_running(conn, botapi) as relay:
             relay.wake()
@@ -36,18 +34,18 @@ async def delivered(
         conn.close()
 
 
-def sent_message_id(conn: sqlite3.Connection, row_id: int) -> int | None:
+def sent_message_id(conn: Store, row_id: int) -> int | None:
     """The Telegram message a row became, once sent."""
     query = "SELECT message_id FROM outbox WHERE id = ? AND status = 'sent'"
     found = conn.execute(query, (row_id,)).fetchone()
     return None if found is None else found[0]
 
 
-def status(conn: sqlite3.Connection, row_id: int) -> str:
+def status(conn: Store, row_id: int) -> str:
     return str(conn.execute("SELECT status FROM outbox WHERE id = ?", (row_id,)).fetchone()[0])
 
 
-def queued_edits(conn: sqlite3.Connection) -> int:
+def queued_edits(conn: Store) -> int:
     query = "SELECT COUNT(*) FROM outbox WHERE kind = 'edit' AND status = 'queued'"
     return int(conn.execute(query).fetchone()[0])
 
@@ -63,7 +61,6 @@ async def test_an_edit_to_the_text_the_chat_already_shows_is_done_not_failed(
         edit = outbox.enqueue(
             conn, chat_id=CHAT, message=message, now=0.0, kind="edit", edit_of=shown
         )
-        conn.commit()
         relay.wake()
         await wait_until(lambda: status(conn, edit) != "queued")
         assert status(conn, edit) == "sent"
@@ -85,7 +82,6 @@ async def test_an_older_edit_retried_late_does_not_undo_a_newer_one(
         named_pq = RenderedMessage(text="Story · also: P, Q")
         outbox.replace_message(conn, row, named_pq)
         outbox.enqueue(conn, chat_id=CHAT, message=named_pq, now=0.0, kind="edit", edit_of=shown)
-        conn.commit()
         relay.wake()
         await wait_until(lambda: queued_edits(conn) == 0)
     assert [method for method, _ in botapi.requests].count("editMessageText") == 2
@@ -104,7 +100,6 @@ async def test_an_alert_that_went_out_as_plain_text_is_edited_as_plain_text(
             text="Story <b>& co · also: P", parse_mode="HTML", plain_text="Story & co · also: P"
         )
         assert outbox.revise(conn, row, later, now=0.0)
-        conn.commit()
         relay.wake()
         await wait_until(lambda: botapi.sent(CHAT)[0].text == "Story & co · also: P")
         assert relay.failed == 0

@@ -8,7 +8,6 @@ held, and a `full_text` source is matched on its article page, not only its feed
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -27,7 +26,7 @@ from bot.rulebook import Rulebook
 from bot.store import chats as chat_store
 from bot.store import outbox
 from bot.store import sources as source_store
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 from tests.servers.botapi import BotAPIServer
 from tests.servers.feeds import FeedServer
 
@@ -50,7 +49,7 @@ async def pipeline(tmp_path: Path) -> AsyncIterator[Pipeline]:
     conn.close()
 
 
-def add_source(conn: sqlite3.Connection, sid: str, url: str, **kw: object) -> None:
+def add_source(conn: Store, sid: str, url: str, **kw: object) -> None:
     source = Source(id=SourceId(sid), url=url, allow_private=True, **kw)  # type: ignore[arg-type]
     source_store.upsert(conn, source, now=0.0)
 
@@ -63,7 +62,7 @@ async def update(p: Pipeline, sid: str) -> int:
     return result.enqueued
 
 
-def queued_texts(conn: sqlite3.Connection) -> list[str]:
+def queued_texts(conn: Store) -> list[str]:
     return [r.message.text for r in outbox.claim_due(conn, now=1e12, limit=100)]
 
 
@@ -184,7 +183,7 @@ async def two_outlets(pipeline: Pipeline, feed_server: FeedServer) -> None:
 
 
 @asynccontextmanager
-async def relay_running(conn: sqlite3.Connection, botapi: BotAPIServer) -> AsyncIterator[Relay]:
+async def relay_running(conn: Store, botapi: BotAPIServer) -> AsyncIterator[Relay]:
     """A relay delivering the outbox to the local Bot API until the block ends."""
     bot = make_bot(botapi.token, botapi.api_root)
     relay = Relay(conn, TelegramSender(bot))

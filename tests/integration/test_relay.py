@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -15,7 +14,7 @@ from bot.deliver.telegram import TelegramSender, make_bot
 from bot.model import RenderedMessage, SendOutcome
 from bot.store import chats as chat_store
 from bot.store import outbox
-from bot.store.db import open_db, transaction
+from bot.store.db import Store, open_db, transaction
 from tests.servers.botapi import BotAPIServer
 
 
@@ -52,7 +51,7 @@ class Recording:
 
 
 class Harness:
-    def __init__(self, conn: sqlite3.Connection, server: BotAPIServer, sender: Recording):
+    def __init__(self, conn: Store, server: BotAPIServer, sender: Recording):
         self.conn, self.server, self.sender = conn, server, sender
         self.forbidden: list[int] = []
         self.migrated: list[tuple[int, int]] = []

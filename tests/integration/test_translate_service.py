@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,8 @@ import pytest
 from bot.deliver.translate import ProviderConfig, TranslationService
 from bot.errors import TranslationError
 from bot.model import Article, KeyLine, RuleId, RuleRef, SourceId, Story
-from bot.store.translations import DDL, SqliteTranslationCache
+from bot.store.db import open_db
+from bot.store.translations import StoredTranslationCache
 from tests.servers.translate import ENDPOINTS, TranslateServer
 
 Make = Callable[..., Awaitable[TranslationService]]
@@ -186,14 +186,13 @@ async def test_cache_hits_send_no_requests_even_after_restart(
     make: Make, translate_server: TranslateServer, tmp_path: Path
 ) -> None:
     """A story translated once is served from the cache, by this service and by a restarted one."""
-    conn = sqlite3.connect(str(tmp_path / "w.db"), isolation_level=None)
-    conn.executescript(DDL)
-    first = await make(cache=SqliteTranslationCache(conn))
+    conn = open_db(tmp_path / "w.db")
+    first = await make(cache=StoredTranslationCache(conn))
     s = story("Korut kirim pasukan", ("Pasukan tiba.", "Rusia menyambut."))
     await first.translate_story(s, "en")
     sent = translate_server.total
     again = await first.translate_story(s, "en")
-    restarted = await make(cache=SqliteTranslationCache(conn))
+    restarted = await make(cache=StoredTranslationCache(conn))
     after_restart = await restarted.translate_story(s, "en")
     assert translate_server.total == sent
     assert again.title == after_restart.title == "[en] Korut kirim pasukan"

@@ -1,4 +1,5 @@
-"""Storage: migrations, pruning on schedule, and the outbox's queue discipline."""
+"""Storage, on SQLite and on PostgreSQL: migrations, pruning on schedule, and the outbox's queue
+discipline."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.errors import StorageError
 from bot.model import RenderedMessage
 from bot.store import articles, outbox
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 from bot.store.migrations import MIGRATIONS
+from bot.store.postgres import PostgresStore
+from bot.store.sqlite import SqliteStore
 
 
 def test_a_new_database_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
@@ -42,10 +46,59 @@ def test_a_database_of_an_earlier_version_is_brought_up_to_date(tmp_path: Path) 
     conn.close()
 
 
-def test_stories_in_other_languages_gather_their_articles_rules_entities(tmp_path: Path) -> None:
+def raw_store(database: str | Path) -> Store:
+    """The database opened without migrating it: as an earlier (or later) Warta left it."""
+    if isinstance(database, Path):
+        return SqliteStore.connect(database)
+    return PostgresStore.connect(database)
+
+
+@pytest.mark.parametrize("version", range(len(MIGRATIONS)))
+def test_every_earlier_schema_version_migrates(database: str | Path, version: int) -> None:
+    """A database at any earlier version (0: a fresh one) opens at the newest, keeping its rows
+    and taking new ones."""
+    raw = raw_store(database)
+    with raw.transaction():
+        for number in range(1, version + 1):
+            raw.apply_migration(number, MIGRATIONS[number - 1])
+    if version:
+        articles.mark_seen(raw, "src", ["kept"], now=1.0)
+    raw.close()
+    conn = open_db(database)
+    with conn.transaction():
+        assert conn.schema_version() == len(MIGRATIONS)
+    articles.mark_seen(conn, "src", ["new"], now=2.0)
+    expected = {"kept", "new"} if version else {"new"}
+    assert articles.known_keys(conn, "src", ["kept", "new"]) == expected
+    conn.close()
+
+
+def test_a_database_from_a_newer_warta_is_refused_and_left_alone(database: str | Path) -> None:
+    """A schema newer than this program is an error naming the database, not silent damage:
+    its rows and its version stay as they were."""
+    conn = open_db(database)
+    articles.mark_seen(conn, "src", ["k"], now=1.0)
+    conn.close()
+    raw = raw_store(database)
+    with raw.transaction():
+        raw.apply_migration(len(MIGRATIONS) + 1, "CREATE TABLE from_the_future (x TEXT)")
+    raw.close()
+    with pytest.raises(StorageError, match="newer than this Warta") as refused:
+        open_db(database)
+    assert str(refused.value).startswith(str(database).split("?")[0].replace(":@", "@"))
+    raw = raw_store(database)
+    with raw.transaction():
+        assert raw.schema_version() == len(MIGRATIONS) + 1
+    assert articles.known_keys(raw, "src", ["k"]) == {"k"}
+    raw.close()
+
+
+def test_stories_in_other_languages_gather_their_articles_rules_entities(
+    database: str | Path,
+) -> None:
     """A story's recent articles in other languages add up; one recorded without entities (by
     an older Warta) makes its story's entities unknown rather than fewer."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     for n, (story, language, rules, entities) in enumerate(
         [
             ("s1", "ko", ["r1"], ["north-korea"]),
@@ -70,18 +123,9 @@ def test_stories_in_other_languages_gather_their_articles_rules_entities(tmp_pat
     conn.close()
 
 
-def test_a_database_from_a_newer_warta_is_refused(tmp_path: Path) -> None:
-    """A schema newer than this program is an error, not silent damage."""
-    raw = sqlite3.connect(tmp_path / "w.db")
-    raw.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
-    raw.close()
-    with pytest.raises(RuntimeError, match="newer than this Warta"):
-        open_db(tmp_path / "w.db")
-
-
-def test_pruning_drops_only_what_is_past_retention(tmp_path: Path) -> None:
+def test_pruning_drops_only_what_is_past_retention(database: str | Path) -> None:
     """Old seen keys, stories and sent rows go; recent ones and queued rows stay."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     articles.mark_seen(conn, "s", ["old"], now=100.0)
     articles.mark_seen(conn, "s", ["new"], now=10_000.0)
     message = RenderedMessage(text="hi")
@@ -96,11 +140,11 @@ def test_pruning_drops_only_what_is_past_retention(tmp_path: Path) -> None:
 
 
 def test_an_alert_forgets_what_it_was_rendered_from_after_the_dedup_window(
-    tmp_path: Path,
+    database: str | Path,
 ) -> None:
     """Once no outlet can join its story, an alert's snapshot is dropped (the row stays): the
     outbox does not carry two copies of every alert for a week."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     message = RenderedMessage(text="hi")
     old = outbox.enqueue(conn, chat_id=1, message=message, now=100.0, story_id="s1",
                          rendered_from="{}")  # fmt: skip
@@ -113,9 +157,9 @@ def test_an_alert_forgets_what_it_was_rendered_from_after_the_dedup_window(
     conn.close()
 
 
-def test_replies_are_claimed_before_alerts(tmp_path: Path) -> None:
+def test_replies_are_claimed_before_alerts(database: str | Path) -> None:
     """A command reply queued after a burst of alerts still goes out first."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     for n in range(3):
         outbox.enqueue(conn, chat_id=n, message=RenderedMessage(text=f"alert {n}"), now=1.0)
     reply = outbox.enqueue(
@@ -125,9 +169,9 @@ def test_replies_are_claimed_before_alerts(tmp_path: Path) -> None:
     conn.close()
 
 
-def test_a_long_queue_takes_one_place_and_goes_out_in_order(tmp_path: Path) -> None:
+def test_a_long_queue_takes_one_place_and_goes_out_in_order(database: str | Path) -> None:
     """A chat with 50 queued alerts does not hold up another chat; its own go oldest first."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     busy = [
         outbox.enqueue(conn, chat_id=1, message=RenderedMessage(text=f"a{n}"), now=1.0 + n)
         for n in range(50)
@@ -144,10 +188,10 @@ def test_a_long_queue_takes_one_place_and_goes_out_in_order(tmp_path: Path) -> N
     conn.close()
 
 
-def test_an_alert_rewritten_while_in_flight_is_edited_once_sent(tmp_path: Path) -> None:
+def test_an_alert_rewritten_while_in_flight_is_edited_once_sent(database: str | Path) -> None:
     """A later outlet named in an alert the relay was sending at that moment: the chat got the
     old text, so acking it queues an edit with the new one (else the addition would be lost)."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     row = outbox.enqueue(conn, chat_id=1, message=RenderedMessage(text="old"), now=1.0)
     (claimed,) = outbox.claim_due(conn, now=2.0, limit=1)  # the relay is sending "old"...
     assert outbox.rewrite_pending(conn, row, RenderedMessage(text="old, also: B"))
@@ -162,11 +206,11 @@ def test_an_alert_rewritten_while_in_flight_is_edited_once_sent(tmp_path: Path) 
 
 
 def test_a_sent_alert_is_revised_by_one_edit_and_only_when_its_text_changes(
-    tmp_path: Path,
+    database: str | Path,
 ) -> None:
     """A later outlet of a delivered story: the row keeps the new text and one edit brings it to
     the chat; the same text again (the outlet's second article) queues nothing."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     row = outbox.enqueue(conn, chat_id=1, message=RenderedMessage(text="T"), now=1.0)
     outbox.ack(conn, row, message_id=42, now=2.0)
     assert outbox.revise(conn, row, RenderedMessage(text="T, also: B"), now=3.0)
@@ -183,9 +227,9 @@ def test_a_sent_alert_is_revised_by_one_edit_and_only_when_its_text_changes(
     conn.close()
 
 
-def test_edits_do_not_follow_a_group_into_its_supergroup(tmp_path: Path) -> None:
+def test_edits_do_not_follow_a_group_into_its_supergroup(database: str | Path) -> None:
     """Their message ids are the old group's: in the supergroup they would name other messages."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     alert = outbox.enqueue(conn, chat_id=-100, message=RenderedMessage(text="A"), now=1.0)
     edit = outbox.enqueue(
         conn, chat_id=-100, message=RenderedMessage(text="B"), now=1.0, kind="edit", edit_of=42
@@ -199,11 +243,11 @@ def test_edits_do_not_follow_a_group_into_its_supergroup(tmp_path: Path) -> None
 
 
 def test_revisions_while_an_edit_waits_share_it_and_one_in_flight_is_followed_up(
-    tmp_path: Path,
+    database: str | Path,
 ) -> None:
     """An edit sends the alert's latest text, so a second revision while one waits queues no
     second edit; if the edit was already on its way with the older text, its ack queues one."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     row = outbox.enqueue(conn, chat_id=1, message=RenderedMessage(text="T"), now=1.0)
     outbox.ack(conn, row, message_id=42, now=2.0)
     outbox.revise(conn, row, RenderedMessage(text="T+P"), now=3.0)
@@ -217,10 +261,10 @@ def test_revisions_while_an_edit_waits_share_it_and_one_in_flight_is_followed_up
     conn.close()
 
 
-def test_a_send_acked_after_its_group_moved_keeps_no_message_id(tmp_path: Path) -> None:
+def test_a_send_acked_after_its_group_moved_keeps_no_message_id(database: str | Path) -> None:
     """The group became a supergroup while its alert was on the way: the id Telegram gave is the
     old group's, so no later edit may use it in the supergroup."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     row = outbox.enqueue(conn, chat_id=-100, message=RenderedMessage(text="A"), now=1.0)
     (claimed,) = outbox.claim_due(conn, now=2.0, limit=1)
     outbox.move_chat(conn, -100, -1001234)
@@ -231,11 +275,11 @@ def test_a_send_acked_after_its_group_moved_keeps_no_message_id(tmp_path: Path) 
 
 
 def test_a_waiting_edit_takes_each_revision_and_starts_its_attempts_over(
-    tmp_path: Path,
+    database: str | Path,
 ) -> None:
     """The edit a revision shares carries the newest text (what it sends if its alert row is
     gone) and a fresh count of attempts (it must not give up on the older text's account)."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     row = outbox.enqueue(conn, chat_id=1, message=RenderedMessage(text="T"), now=1.0)
     outbox.ack(conn, row, message_id=42, now=2.0)
     outbox.revise(conn, row, RenderedMessage(text="T+P"), now=3.0)
@@ -249,10 +293,10 @@ def test_a_waiting_edit_takes_each_revision_and_starts_its_attempts_over(
 
 
 def test_an_alert_waiting_to_go_out_as_plain_text_stays_plain_when_revised(
-    tmp_path: Path,
+    database: str | Path,
 ) -> None:
     """Telegram refused its HTML and the retry waits: a revision must not bring the HTML back."""
-    conn = open_db(tmp_path / "w.db")
+    conn = open_db(database)
     html_alert = RenderedMessage(text="S <b>&", parse_mode="HTML", plain_text="S &")
     row = outbox.enqueue(conn, chat_id=1, message=html_alert, now=1.0)
     outbox.replace_message(conn, row, RenderedMessage(text="S &", parse_mode=None))  # fallback

@@ -1,15 +1,15 @@
-"""The SQLite translation cache: reuse, age limit, size limit."""
+"""The translation cache, on both backends: reuse, age limit, size limit."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.deliver.translate import cache_key
-from bot.store.translations import DDL, SqliteTranslationCache
+from bot.store.db import Store, open_db
+from bot.store.translations import StoredTranslationCache
 
 
 class Clock:
@@ -21,23 +21,20 @@ class Clock:
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    c = sqlite3.connect(str(tmp_path / "t.db"), isolation_level=None)
-    c.executescript(DDL)
+def conn(database: str | Path) -> Iterator[Store]:
+    c = open_db(database)
     yield c
     c.close()
 
 
-def test_translation_is_found_again_after_reopening(
-    tmp_path: Path, conn: sqlite3.Connection
-) -> None:
+def test_translation_is_found_again_after_reopening(database: str | Path, conn: Store) -> None:
     """A text translated before a restart is not translated again after it."""
     key = cache_key("Korea Utara kirim pasukan", "id", "en")
-    SqliteTranslationCache(conn).put_many([(key, "id", "en", "North Korea sends troops")])
+    StoredTranslationCache(conn).put_many([(key, "id", "en", "North Korea sends troops")])
     conn.close()
-    again = sqlite3.connect(str(tmp_path / "t.db"), isolation_level=None)
+    again = open_db(database)
     try:
-        assert SqliteTranslationCache(again).get_many([key]) == {key: "North Korea sends troops"}
+        assert StoredTranslationCache(again).get_many([key]) == {key: "North Korea sends troops"}
     finally:
         again.close()
 
@@ -54,10 +51,10 @@ def test_key_depends_on_text_source_and_target() -> None:
     assert len(keys) == 5
 
 
-def test_old_translations_are_misses_and_pruned(conn: sqlite3.Connection) -> None:
+def test_old_translations_are_misses_and_pruned(conn: Store) -> None:
     """Entries older than max_age_days are not served and prune() deletes them."""
     clock = Clock()
-    cache = SqliteTranslationCache(conn, max_age_days=30, clock=clock)
+    cache = StoredTranslationCache(conn, max_age_days=30, clock=clock)
     cache.put_many([("old", "id", "en", "x")])
     clock.now += 10 * 86_400
     cache.put_many([("new", "id", "en", "y")])
@@ -67,10 +64,10 @@ def test_old_translations_are_misses_and_pruned(conn: sqlite3.Connection) -> Non
     assert len(cache) == 1
 
 
-def test_size_bound_evicts_least_recently_used(conn: sqlite3.Connection) -> None:
+def test_size_bound_evicts_least_recently_used(conn: Store) -> None:
     """Over max_entries, the entries used longest ago go first; recently read ones stay."""
     clock = Clock()
-    cache = SqliteTranslationCache(conn, max_entries=100, clock=clock)
+    cache = StoredTranslationCache(conn, max_entries=100, clock=clock)
     for i in range(100):
         clock.now += 1
         cache.put_many([(f"k{i}", "en", "de", f"v{i}")])
@@ -83,9 +80,9 @@ def test_size_bound_evicts_least_recently_used(conn: sqlite3.Connection) -> None
     assert cache.get_many(["k1"]) == {}
 
 
-def test_many_keys_at_once(conn: sqlite3.Connection) -> None:
+def test_many_keys_at_once(conn: Store) -> None:
     """A lookup of thousands of keys works (beyond SQLite's variable limit per statement)."""
-    cache = SqliteTranslationCache(conn)
+    cache = StoredTranslationCache(conn)
     cache.put_many([(f"k{i}", None, "en", f"v{i}") for i in range(1200)])
     found = cache.get_many([f"k{i}" for i in range(0, 1200, 2)] + ["nope"])
     assert len(found) == 600
