@@ -103,7 +103,7 @@ class App:
             loop.add_signal_handler(sig, self.stopping.set)
         cfg = self.config
         assert cfg.telegram.token, "checked by the CLI"
-        conn = open_db(cfg.storage_path)
+        conn = open_db(cfg.storage)
         self.conn = conn
         rulebook = Rulebook(cfg.rules_paths, conn)
         with transaction(conn):

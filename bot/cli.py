@@ -25,6 +25,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return EXIT_ERROR
+    except StorageError as e:  # unreachable, refused, or newer: one line naming the database
+        print(f"warta: {e}", file=sys.stderr)
+        return EXIT_ERROR
     except BrokenPipeError:  # `warta demo | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
@@ -130,9 +133,6 @@ def _run(args: argparse.Namespace) -> int:
     except RulesError as e:
         _print_problems(e.problems)
         return EXIT_ERROR
-    except StorageError as e:
-        print(e, file=sys.stderr)
-        return EXIT_ERROR
 
 
 def _match(args: argparse.Namespace) -> int:
@@ -192,6 +192,9 @@ def _backup(args: argparse.Namespace) -> int:
 
     config = _load(args)
     if config is None:
+        return EXIT_ERROR
+    if config.storage_url is not None:
+        print("storage.url: back up a PostgreSQL database with pg_dump", file=sys.stderr)
         return EXIT_ERROR
     if not config.storage_path.exists():
         print(f"{config.storage_path}: no database yet", file=sys.stderr)

@@ -33,7 +33,7 @@ def _state_for(source: Source, stored: SourceState | None) -> SourceState:
 
 async def poll_once(config: Config, *, only: str | None, out: TextIO) -> int:
     """Fetch every source once and print what would be alerted; writes nothing."""
-    conn = open_db(config.storage_path if config.storage_path.exists() else ":memory:")
+    conn = open_db(config.storage if config.storage_exists else ":memory:")
     rulebook = Rulebook(config.rules_paths, conn)
     stored = {s.source.id: s for s in source_store.all_sources(conn)}
     sources = {s.id: s for s in (*[st.source for st in stored.values()], *config.sources)}
@@ -85,7 +85,7 @@ async def import_opml(config: Config, path: Path, *, out: TextIO) -> int:
     except (OSError, WartaError) as e:
         out.write(f"{path}: {e}\n")
         return 1
-    conn = open_db(config.storage_path)
+    conn = open_db(config.storage)
     added = failed = 0
     limits = FetchLimits()
     async with make_session(limits) as session:
@@ -115,8 +115,8 @@ async def import_opml(config: Config, path: Path, *, out: TextIO) -> int:
 
 def export_opml(config: Config) -> str:
     sources = {s.id: s for s in config.sources}
-    if config.storage_path.exists():
-        conn = open_db(config.storage_path)
+    if config.storage_exists:
+        conn = open_db(config.storage)
         for state in source_store.all_sources(conn):
             sources.setdefault(state.source.id, state.source)
         conn.close()

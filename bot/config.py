@@ -78,6 +78,18 @@ class Config:
     polling: PollingConfig = field(default_factory=PollingConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     log_format: str = "auto"
+    storage_url: str | None = None  # storage.url: PostgreSQL instead of the SQLite file
+
+    @property
+    def storage(self) -> Path | str:
+        """What `bot.store.db.open_db` opens: the PostgreSQL URL, else the SQLite file."""
+        return self.storage_url or self.storage_path
+
+    @property
+    def storage_exists(self) -> bool:
+        """False for a SQLite file not created yet (a server database is taken to exist)."""
+        return self.storage_url is not None or self.storage_path.exists()
+
     log_level: str = "INFO"
 
 
@@ -287,8 +299,9 @@ def parse_config(
 
 def _build(r: Reader, top: dict[str, yaml.Node], base: Path | None) -> Config:
     telegram = _telegram(r, top.get("telegram"))
-    storage = r.mapping(top["storage"], "storage", {"path"}) if "storage" in top else {}
+    storage = r.mapping(top["storage"], "storage", {"path", "url"}) if "storage" in top else {}
     db = r.text(storage["path"], "storage.path") if "path" in storage else None
+    url = _storage_url(r, storage)
     sources: list[Source] = []
     seen: dict[str, str] = {}
     for i, item in enumerate(r.sequence(top["sources"], "sources") if "sources" in top else []):
@@ -316,7 +329,30 @@ def _build(r: Reader, top: dict[str, yaml.Node], base: Path | None) -> Config:
         delivery=_delivery(r, top.get("delivery")),
         log_format=log_format,
         log_level=log_level,
+        storage_url=url,
     )
+
+
+def _storage_url(r: Reader, storage: dict[str, yaml.Node]) -> str | None:
+    """storage.url, a postgresql:// URL (never echoed: it may hold a password)."""
+    if "url" not in storage:
+        return None
+    node = storage["url"]
+    url = r.text(node, "storage.url")
+    if url is None:
+        return None
+    if "path" in storage:
+        r.fail(node, "storage.url", "give storage.path (SQLite) or storage.url, not both")
+    elif not url:
+        var = r.env_used.get("storage.url")
+        r.fail(
+            node, "storage.url", f"is empty{f': set the environment variable {var}' if var else ''}"
+        )
+    elif not url.startswith(("postgresql://", "postgres://")):
+        r.fail(node, "storage.url", "expected a postgresql:// URL")
+    else:
+        return url
+    return None
 
 
 def _choice(r: Reader, m: dict[str, yaml.Node], key: str, options: tuple[str, ...]) -> str | None:

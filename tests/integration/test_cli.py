@@ -6,6 +6,7 @@ import asyncio
 import io
 import sqlite3
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -196,3 +197,52 @@ def test_demo_prints_alerts_in_each_readers_language(capsys: pytest.CaptureFixtu
     assert '↳ РИА Новости (ru): 한국 정보당국 "북한군 러시아로 이동"' in out
     assert "6 alerts, as each reader sees them" in out  # 3 readers x (that story, ASEAN)
     assert "Rupiah" not in out  # unrelated news is not alerted
+
+
+def _with_database_url(url: str, tmp_path: Path) -> Path:
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        f"telegram:\n  token: '123:abc'\nstorage:\n  url: ${{DATABASE_URL}}\n"
+        f"rules:\n  paths: [{ROOT / 'rules'}]\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.mark.parametrize(
+    "make_url",
+    [
+        # nothing listens on port 1
+        lambda pg: "postgresql://warta:s3cret-pw@127.0.0.1:1/warta?connect_timeout=2",
+        # the server is there, but refuses this user
+        lambda pg: pg.replace("postgresql://postgres:", "postgresql://intruder:s3cret-pw"),
+    ],
+    ids=["unreachable", "refused"],
+)
+def test_run_on_a_database_it_cannot_open_names_it_without_the_password(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    postgres_url: str,
+    make_url: Callable[[str], str],
+) -> None:
+    """`warta run` with storage.url pointing at a database it cannot reach or log in to: one line
+    on stderr naming the URL, never the password; exit 1."""
+    url = make_url(postgres_url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    code, _, err = run(["run", "-c", str(_with_database_url(url, tmp_path))], capsys)
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1, err
+    assert "s3cret-pw" not in err
+    assert url.replace(":s3cret-pw", "").split("?")[0] in err
+
+
+def test_an_unset_database_url_is_a_config_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """storage.url: ${DATABASE_URL} with the variable unset is reported by `warta check`,
+    naming the variable, rather than quietly falling back to a SQLite file."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    code, out, err = run(["check", "-c", str(_with_database_url("", tmp_path))], capsys)
+    assert code == 1
+    assert "storage.url: is empty: set the environment variable DATABASE_URL" in out + err

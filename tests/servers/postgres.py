@@ -9,6 +9,7 @@ Fixtures:
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 import warnings
@@ -30,6 +31,7 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         warnings.simplefilter("ignore")
         import pgserver  # type: ignore[import-untyped]
 
+        logging.getLogger("pgserver").propagate = False  # it logs at exit, after capture closed
         server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
     try:
         yield str(server.get_uri())

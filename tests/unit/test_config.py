@@ -97,6 +97,19 @@ def test_relative_paths_are_resolved_beside_the_config_file(tmp_path: Path) -> N
     assert config.rules_paths == (tmp_path / "rules",)
 
 
+def test_storage_url_selects_postgresql_and_is_never_echoed() -> None:
+    """storage.url (from the environment) replaces the SQLite file; a URL of another kind, or
+    given next to storage.path, is a problem whose message does not repeat it (the password)."""
+    env = {"DATABASE_URL": "postgresql://warta:pw@db.internal/warta"}
+    config = parse_config("storage:\n  url: ${DATABASE_URL}\n", file="c.yaml", base=None, env=env)
+    assert config.storage == "postgresql://warta:pw@db.internal/warta"
+    (other,) = problems_of("storage:\n  url: mysql://warta:pw@db/warta\n")
+    assert other.endswith("storage.url: expected a postgresql:// URL")
+    (both,) = problems_of("storage:\n  path: w.db\n  url: postgresql://warta:pw@db/warta\n")
+    assert "not both" in both
+    assert "pw" not in other + both
+
+
 def test_image_defaults_come_from_the_environment_unless_the_file_sets_them() -> None:
     """WARTA_STORAGE_PATH and WARTA_HTTP_LISTEN are defaults; the config file's values win."""
     env = {"WARTA_STORAGE_PATH": "/data/warta.db", "WARTA_HTTP_LISTEN": "0.0.0.0:8080"}
