@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         ("check", _check, "validate the config and every rules file"),
         ("poll", _poll, "fetch sources once and print what would be alerted"),
         ("backup", _backup, "copy the database consistently, even while running"),
+        ("migrate", _migrate, "bring the database to this version; --from-sqlite moves a file in"),
     ):
         sp = command(name, func, help)
         sp.add_argument("-c", "--config", help="config file (default $WARTA_CONFIG, ./config.yaml)")
@@ -55,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
             sp.add_argument("--source", help="only this source id")
         if name == "backup":
             sp.add_argument("path", help="where to write the copy")
+        if name == "migrate":
+            sp.add_argument(
+                "--from-sqlite",
+                metavar="PATH",
+                help="copy this SQLite file into"
+                " the PostgreSQL database of storage.url (which must be empty)",
+            )
     command("demo", _demo, "the main job offline on bundled feeds; prints each alert")
     m = command("match", _match, "which rules match this text, and why")
     m.add_argument("-c", "--config")
@@ -201,6 +209,30 @@ def _backup(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     backup(config.storage_path, Path(args.path))
     print(f"backed up {config.storage_path} to {args.path}")
+    return EXIT_OK
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from bot.store.copy import copy_from_sqlite
+    from bot.store.db import open_db
+
+    config = _load(args)
+    if config is None:
+        return EXIT_ERROR
+    if args.from_sqlite and config.storage_url is None:
+        print(f"{config.path}: storage.url: name the PostgreSQL database to move into",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_ERROR
+    store = open_db(config.storage)
+    try:
+        if args.from_sqlite:
+            copied = copy_from_sqlite(Path(args.from_sqlite), store)
+            print(", ".join(f"{table} {n}" for table, n in copied.items()))
+            print(f"copied {args.from_sqlite} into {store.describe()}")
+        else:
+            print(f"{store.describe()}: up to date")
+    finally:
+        store.close()
     return EXIT_OK
 
 

@@ -109,12 +109,21 @@ class PostgresStore(Store):
         return self._conn.execute(sql(sql_), params)
 
     def executemany(self, sql_: str, rows: Iterable[Sequence[object]]) -> int:
-        changed = 0
         with self._conn.cursor() as cur:
-            for row in rows:
-                cur.execute(sql(sql_), row)
-                changed += max(cur.rowcount, 0)
-        return changed
+            cur.executemany(sql(sql_), list(rows))
+            return max(cur.rowcount, 0)
+
+    def restart_identities(self) -> None:
+        """Identity columns continue after the largest id (rows copied in carry their ids)."""
+        found = self._conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE is_identity = 'YES' AND table_schema = current_schema()"
+        ).fetchall()
+        for table, column in found:
+            self._conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"  # noqa: S608
+                f" COALESCE(MAX({column}), 1), MAX({column}) IS NOT NULL) FROM {table}"
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
