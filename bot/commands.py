@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
@@ -31,12 +32,23 @@ def _state_for(source: Source, stored: SourceState | None) -> SourceState:
     )  # fmt: skip
 
 
+def open_existing(config: Config) -> sqlite3.Connection:
+    """The configured database if it exists, else an empty one in memory (nothing is created)."""
+    return open_db(config.storage_path if config.storage_path.exists() else ":memory:")
+
+
+def known_sources(config: Config, conn: sqlite3.Connection) -> dict[SourceId, Source]:
+    """Every source by id: those added in chat (stored), then the config's, which win."""
+    stored = [st.source for st in source_store.all_sources(conn)]
+    return {s.id: s for s in (*stored, *config.sources)}
+
+
 async def poll_once(config: Config, *, only: str | None, out: TextIO) -> int:
     """Fetch every source once and print what would be alerted; writes nothing."""
-    conn = open_db(config.storage_path if config.storage_path.exists() else ":memory:")
+    conn = open_existing(config)
     rulebook = Rulebook(config.rules_paths, conn)
     stored = {s.source.id: s for s in source_store.all_sources(conn)}
-    sources = {s.id: s for s in (*[st.source for st in stored.values()], *config.sources)}
+    sources = known_sources(config, conn)
     if only is not None and only not in sources:
         out.write(f"no source {only!r}\n")
         return 1
