@@ -8,10 +8,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.config import Config, default_config_path, load_config
 from bot.errors import ConfigError, Problem, RulesError, StorageError
+
+if TYPE_CHECKING:
+    from bot.model import Source
 
 EXIT_OK, EXIT_ERROR, EXIT_NO_MATCH = 0, 1, 3
 
@@ -69,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--rules", action="append", help="rules file or folder (replaces the config's)")
     m.add_argument("--lang", help="the article's language (default: detected)")
     m.add_argument("--title", default="", help="the headline")
-    m.add_argument("--source", help="the source id rules with `sources:` see")
+    m.add_argument("--source", help="the source the text comes from: its rules and language apply")
     m.add_argument("path", nargs="?", default="-", help="body text file, or - for stdin")
     s = command("sources", _sources_usage, "import or export sources")
     ssub = s.add_subparsers(metavar="ACTION")
@@ -145,16 +149,24 @@ def _run(args: argparse.Namespace) -> int:
 
 def _match(args: argparse.Namespace) -> int:
     from bot.analyze.engine import Document
-    from bot.analyze.language import detect_language
+    from bot.analyze.language import detect_language, normalize_code
     from bot.analyze.rules import load_ruleset
 
-    if args.rules:
-        paths = [Path(p) for p in args.rules]
-    else:
-        config = _load(args)
+    config = None
+    if not args.rules or (args.source and (args.config or default_config_path(None).exists())):
+        config = _load(args)  # --source reads the source's settings from the config
         if config is None:
             return EXIT_ERROR
-        paths = list(config.rules_paths)
+    paths = [Path(p) for p in args.rules] if args.rules or config is None else config.rules_paths
+    source_language = None
+    if args.source and config is not None:
+        found = _source_settings(config, args.source)
+        if found is None:
+            return EXIT_ERROR
+        source_language = found.language
+    elif args.source:
+        print(f"note: no config read: {args.source}'s settings (language) not applied",
+              file=sys.stderr)  # fmt: skip
     try:
         body = sys.stdin.read() if args.path == "-" else Path(args.path).read_text(encoding="utf-8")
         ruleset = load_ruleset(paths)
@@ -165,7 +177,12 @@ def _match(args: argparse.Namespace) -> int:
         _print_problems(e.problems)
         return EXIT_ERROR
     title = args.title
-    language = args.lang or (lambda: detect_language(title=title, text=body))
+    # as delivery decides it: the source's configured language, else detected when needed
+    language = (
+        args.lang
+        or normalize_code(source_language)
+        or (lambda: detect_language(title=title, text=body, source_language=source_language))
+    )
     report = ruleset.match(
         Document(title=title, summary="", content=body),
         source_id=args.source,
@@ -174,6 +191,22 @@ def _match(args: argparse.Namespace) -> int:
     )
     print(report.explain())
     return EXIT_OK if report.matched else EXIT_NO_MATCH
+
+
+def _source_settings(config: Config, source_id: str) -> Source | None:
+    from bot.commands import known_sources, open_existing
+    from bot.model import SourceId
+
+    conn = open_existing(config)
+    try:
+        sources = known_sources(config, conn)
+    finally:
+        conn.close()
+    found = sources.get(SourceId(source_id))
+    if found is None:
+        known = ", ".join(sorted(sources)) or "none"
+        print(f"{config.path}: no source {source_id!r} (sources: {known})", file=sys.stderr)
+    return found
 
 
 def _poll(args: argparse.Namespace) -> int:

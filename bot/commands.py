@@ -16,7 +16,7 @@ from bot.model import Source, SourceId
 from bot.pipeline import Pipeline, StoryPlan, update_source
 from bot.rulebook import Rulebook
 from bot.store import sources as source_store
-from bot.store.db import open_db
+from bot.store.db import Store, open_db
 from bot.store.sources import SourceState
 
 
@@ -31,12 +31,23 @@ def _state_for(source: Source, stored: SourceState | None) -> SourceState:
     )  # fmt: skip
 
 
+def open_existing(config: Config) -> Store:
+    """The configured database if it exists, else an empty one in memory (nothing is created)."""
+    return open_db(config.storage if config.storage_exists else ":memory:")
+
+
+def known_sources(config: Config, conn: Store) -> dict[SourceId, Source]:
+    """Every source by id: those added in chat (stored), then the config's, which win."""
+    stored = [st.source for st in source_store.all_sources(conn)]
+    return {s.id: s for s in (*stored, *config.sources)}
+
+
 async def poll_once(config: Config, *, only: str | None, out: TextIO) -> int:
     """Fetch every source once and print what would be alerted; writes nothing."""
-    conn = open_db(config.storage if config.storage_exists else ":memory:")
+    conn = open_existing(config)
     rulebook = Rulebook(config.rules_paths, conn)
     stored = {s.source.id: s for s in source_store.all_sources(conn)}
-    sources = {s.id: s for s in (*[st.source for st in stored.values()], *config.sources)}
+    sources = known_sources(config, conn)
     if only is not None and only not in sources:
         out.write(f"no source {only!r}\n")
         return 1

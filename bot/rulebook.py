@@ -44,11 +44,12 @@ class Rulebook:
     def watches_changed(self) -> None:
         self._current = self._with_personal(self._files)
 
-    def _with_personal(self, files: RuleSet) -> RuleSet:
+    def _with_personal(self, files: RuleSet, chat_id: int | None = None) -> RuleSet:
+        """`files` plus the stored `/watch` rules: every chat's, or only `chat_id`'s."""
         if self.conn is None:
             return files
         personal = []
-        for w in chat_store.watches(self.conn):
+        for w in chat_store.watches(self.conn, chat_id):
             try:
                 expr = parse_watch(w.expr, allow_regex=True)
             except WatchSyntaxError as e:
@@ -72,10 +73,20 @@ class Rulebook:
             return str(e)
         return None
 
-    def explain(self, text: str, *, title: str = "", language: str | None = None) -> str:
+    def explain(
+        self,
+        text: str,
+        *,
+        title: str = "",
+        language: str | None = None,
+        chat_id: int | None = None,
+    ) -> str:
+        """What `warta match` says for `text`; with `chat_id`, that chat's `/watch` rules are
+        judged too, as delivery would judge them for it."""
         title = title or text.split("\n", 1)[0]
         doc = Document(title=title, summary="", content=text if text != title else "")
-        report = self._files.match(
+        rules = self._files if chat_id is None else self._with_personal(self._files, chat_id)
+        report = rules.match(
             doc,
             language=language or (lambda: detect_language(title=title, text=text)),
             every_hit=True,

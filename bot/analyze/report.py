@@ -205,7 +205,10 @@ class MatchReport:
 
     def _verdict(self, rule: Rule, *, explain: bool = True) -> str | None:
         """None when the rule matches, else why not (just "no" unless `explain`)."""
-        if rule.sources is not None and self.source_id not in (None, *rule.sources):
+        if rule.sources is not None and self.source_id not in rule.sources:
+            # delivery always knows the source: a text from none reaches no such rule
+            if self.source_id is None:
+                return f"only for sources {sorted(rule.sources)}, and this text has no source"
             return f"source {self.source_id} is not one of {sorted(rule.sources)}"
         top = self.ruleset.tops[rule.id]
         value = kleene(top, self._truth(rule.fields))
@@ -339,7 +342,8 @@ class MatchReport:
         out.append("rules:")
         for rule in self.ruleset.rules:
             why = self._verdict(rule)
-            out.append(f"  {rule.id}: {'MATCH' if why is None else 'no: ' + why}")
+            label = f"/watch {rule.name}" if rule.id.startswith("watch:") else rule.id
+            out.append(f"  {label}: {'MATCH' if why is None else 'no: ' + why}")
         for atom in sorted(self.regex_timeouts):
             out.append(f"note: {self.ruleset.atoms[atom].text} timed out (counted as no hit)")
         return "\n".join(out)

@@ -76,7 +76,9 @@ async def test(turn: Turn) -> None:
         turn.say("test_usage")
         return
     # matching (language detection included) is CPU work in third-party code: off the event loop
-    report = await asyncio.to_thread(turn.services.rules.explain, text[:MAX_TEST_TEXT])
+    report = await asyncio.to_thread(
+        turn.services.rules.explain, text[:MAX_TEST_TEXT], chat_id=turn.chat_id
+    )
     send_plain(turn, report)
 
 

@@ -27,8 +27,8 @@ class RulesView(Protocol):
     def check_watch(self, expr: str, *, allow_regex: bool) -> str | None:
         """None when `expr` is a valid personal rule, else the error message."""
 
-    def explain(self, text: str) -> str:
-        """What `warta match` says for this text (plain text)."""
+    def explain(self, text: str, *, chat_id: int | None = None) -> str:
+        """What `warta match` says for this text (plain text), `chat_id`'s `/watch` rules too."""
 
     def watches_changed(self) -> None:
         """The personal rules changed: recompile them."""

@@ -87,9 +87,9 @@ class SpyRulebook(Rulebook):
         self.recompiled = 0
         self.explained: list[str] = []
 
-    def explain(self, text: str, *, title: str = "", language: str | None = None) -> str:
+    def explain(self, text: str, **options: Any) -> str:
         self.explained.append(text)
-        return super().explain(text, title=title, language=language)
+        return super().explain(text, **options)
 
     def watches_changed(self) -> None:
         self.recompiled += 1

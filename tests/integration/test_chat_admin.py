@@ -67,3 +67,18 @@ async def test_reload_and_stats_show_the_app_answer(botapi: BotAPIServer, tmp_pa
     async with running(botapi, tmp_path) as h:
         assert await h.say(ADMIN, "/reload") == "rules: 3, sources: 1"
         assert await h.say(ADMIN, "/stats") == "sources 1\nalerts 0"
+
+
+async def test_test_command_judges_this_chats_watch_rules(
+    botapi: BotAPIServer, tmp_path: Path
+) -> None:
+    """/test in a chat also judges that chat's /watch rules, which delivery would alert it on,
+    and no other chat's (fails before this change: only the rules files were judged)."""
+    other = 900_777
+    async with running(botapi, tmp_path) as h:
+        await h.say(ADMIN, '/watch "Korea Utara" + Rusia')
+        await h.say(other, "/watch Rusia + pasukan")
+        reply = await h.say(ADMIN, "/test Korea Utara kirim pasukan ke Rusia")
+        assert '/watch "Korea Utara" + Rusia: MATCH' in reply
+        assert "pasukan: MATCH" not in reply  # the other chat's rule is not this chat's
+        assert "nk-russia: no:" in reply

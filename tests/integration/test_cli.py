@@ -199,6 +199,57 @@ def test_demo_prints_alerts_in_each_readers_language(capsys: pytest.CaptureFixtu
     assert "Rupiah" not in out  # unrelated news is not alerted
 
 
+SCOPED_RULES = """
+rules:
+  - id: us-local
+    name: US on the local feed
+    all: ["@united-states"]
+    languages: [id]
+    sources: [local]
+"""
+
+
+def scoped_config(tmp_path: Path) -> Path:
+    """A config whose one source declares Indonesian, and a rule only for that source."""
+    (tmp_path / "scoped.yaml").write_text(SCOPED_RULES, encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"storage:\n  path: {tmp_path / 'w.db'}\n"
+        f"rules:\n  paths: [{ROOT / 'rules' / 'entities.yaml'}, {tmp_path / 'scoped.yaml'}]\n"
+        "sources:\n  - id: local\n    url: http://127.0.0.1:9/x.xml\n    allow_private: true\n"
+        "    language: id\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_match_without_a_source_says_a_source_scoped_rule_would_not_fire(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule with `sources:` never alerts on a text from no source, and `warta match` says so
+    (and exits 3) instead of MATCH (fails before this change: it said MATCH, exit 0)."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Presiden AS bertemu Kim di Hanoi."))
+    code, out, _ = run(["match", "-c", str(scoped_config(tmp_path)), "--lang", "id"], capsys)
+    assert "us-local: no: only for sources ['local'], and this text has no source" in out
+    assert code == 3
+
+
+def test_match_with_a_source_applies_its_configured_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--source local` reads the source's `language: id` as delivery does, so the Indonesian
+    alias AS counts on a short line detection would call German (fails before this change)."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Presiden AS Joe Biden bertemu Kim."))
+    config = scoped_config(tmp_path)
+    code, out, _ = run(["match", "-c", str(config), "--source", "local"], capsys)
+    assert out.startswith("language: id\n")
+    assert "us-local: MATCH" in out
+    assert code == 0
+    code, _, err = run(["match", "-c", str(config), "--source", "nope"], capsys)
+    assert code == 1
+    assert f"{config}: no source 'nope' (sources: local)" in err
+
+
 def _with_database_url(url: str, tmp_path: Path) -> Path:
     config = tmp_path / "c.yaml"
     config.write_text(

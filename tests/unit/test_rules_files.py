@@ -152,3 +152,15 @@ def test_example_rules_catch_everyday_headlines(language: str, headline: str, ru
     """The shipped example rules match the way newsrooms write these stories in each language."""
     rs = load_ruleset([ROOT / "rules"])
     assert rule in rs.match(Document(title=headline), language=language).matched
+
+
+def test_shipped_example_rules_fire_for_any_source_and_language() -> None:
+    """A new chat subscribes to the shipped rules first: nk-russia alerts on an English wire
+    story and a Russian one alike, whatever the outlet (fails before this change: it was
+    limited to cnbc-indonesia and to Indonesian and English)."""
+    ruleset = load_ruleset([ROOT / "rules"])
+    assert all(r.sources is None and r.languages is None for r in ruleset.rules)
+    english = Document(title="North Korean troops arrive in Russia", content="")
+    russian = Document(title="Войска КНДР прибыли в Россию", content="")
+    assert "nk-russia" in ruleset.match(english, source_id="reuters", language="en").matched
+    assert "nk-russia" in ruleset.match(russian, source_id="tass", language="ru").matched
