@@ -36,8 +36,8 @@ NOW = datetime.now(UTC)
 
 
 @pytest.fixture
-async def pipeline(tmp_path: Path) -> AsyncIterator[Pipeline]:
-    conn = open_db(tmp_path / "w.db")
+async def pipeline(database: str | Path) -> AsyncIterator[Pipeline]:
+    conn = open_db(database)  # on each backend
     chat_store.ensure_chat(conn, CHAT, now=0.0, language="off")
     chat_store.subscribe(conn, CHAT, "korean-peninsula", thread_id=None, now=0.0)
     async with make_session() as session:

@@ -90,8 +90,8 @@ class Harness:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path, botapi: BotAPIServer) -> AsyncIterator[Harness]:
-    conn = open_db(tmp_path / "warta.db")
+async def harness(database: str | Path, botapi: BotAPIServer) -> AsyncIterator[Harness]:
+    conn = open_db(database)  # on each backend
     bot = make_bot(botapi.token, botapi.api_root)
     async with bot:
         h = Harness(conn, botapi, Recording(TelegramSender(bot)))

@@ -43,8 +43,10 @@ KO_SUMMIT_EN = "North Korean and Russian leaders hold talks in Vladivostok"
 
 
 @pytest.fixture
-async def pipeline(tmp_path: Path, translate_server: TranslateServer) -> AsyncIterator[Pipeline]:
-    conn = open_db(tmp_path / "w.db")
+async def pipeline(
+    database: str | Path, translate_server: TranslateServer
+) -> AsyncIterator[Pipeline]:
+    conn = open_db(database)  # on each backend
     for chat, language in ((READS_EN, "en"), (READS_ORIGINALS, "off")):
         chat_store.ensure_chat(conn, chat, now=0.0, language=language)
         chat_store.subscribe(conn, chat, "korean-peninsula", thread_id=None, now=0.0)
