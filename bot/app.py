@@ -10,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
 import signal
+import socket
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -94,6 +97,7 @@ class App:
         self.heartbeat: dict[str, float] = {}
         self.started_at = clock()
         self.exit_code = 0
+        self.replica = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -109,6 +113,7 @@ class App:
         with transaction(conn):
             source_store.sync_config(conn, cfg.sources, now=self.clock())
             source_store.make_due(conn)  # every source is fetched once right at start
+            source_store.release_leases(conn)
         limits = FetchLimits(max_bytes=cfg.polling.max_bytes)
         session = make_session(limits, per_host=cfg.polling.per_host, total=cfg.polling.concurrency)
         self.translation_cache = StoredTranslationCache(conn)
@@ -241,14 +246,13 @@ class App:
             while True:
                 now = self.clock()
                 self.heartbeat["poller"] = now
-                for state in source_store.due(self.conn, now=now):
+                # leased to this replica, with a provisional next time: no source is fetched
+                # twice, by this process (a slow fetch) or by another replica
+                claimed = await self.conn.run(source_store.claim_due, owner=self.replica, now=now)
+                for state in claimed:
                     if state.source.id in inflight:
                         continue
                     inflight.add(state.source.id)
-                    # provisional next time, so a slow fetch is not dispatched twice
-                    source_store.postpone(
-                        self.conn, state.source.id, until=now + state.source.interval
-                    )
                     tg.create_task(
                         self._update(state, limit, inflight), name=f"update:{state.source.id}"
                     )

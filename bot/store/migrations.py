@@ -158,6 +158,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE articles ADD COLUMN entities TEXT
     """,
+    # 6: a due source is leased to one replica until it records the fetch or the lease runs out
+    """
+    ALTER TABLE sources ADD COLUMN lease_owner TEXT;
+    ALTER TABLE sources ADD COLUMN lease_until REAL
+    """,
 )
 
 

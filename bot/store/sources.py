@@ -123,22 +123,44 @@ def all_sources(conn: Store) -> list[SourceState]:
     return [_state(r) for r in conn.execute("SELECT * FROM sources ORDER BY id")]
 
 
-def due(conn: Store, *, now: float) -> list[SourceState]:
-    rows = conn.execute(
-        "SELECT * FROM sources WHERE enabled = 1 AND next_fetch_at <= ? ORDER BY next_fetch_at",
-        (now,),
-    )
-    return [_state(r) for r in rows]
-
-
 def next_due_at(conn: Store) -> float | None:
     row = conn.execute("SELECT MIN(next_fetch_at) FROM sources WHERE enabled = 1").fetchone()
     return None if row[0] is None else float(row[0])
 
 
-def postpone(conn: Store, source_id: str, *, until: float) -> None:
-    """A provisional next fetch time, so a slow fetch is not dispatched twice."""
-    conn.execute("UPDATE sources SET next_fetch_at = ? WHERE id = ?", (until, source_id))
+LEASE = 300.0  # seconds a replica holds a source it fetches; then another may take it over
+
+
+def claim_due(
+    conn: Store, *, owner: str, now: float, lease: float = LEASE, limit: int = 100
+) -> list[SourceState]:
+    """Lease the due sources no replica holds to `owner`: each is fetched by one replica, and
+    is not due again before its interval (a provisional next time). The lease ends when the
+    fetch is recorded, or after `lease` seconds: then a replica that died holding it loses it.
+    On PostgreSQL, rows another replica is claiming at that moment are skipped, not waited for."""
+    skip_locked = " FOR UPDATE SKIP LOCKED" if conn.backend == "postgresql" else ""
+    with conn.transaction():
+        rows = conn.execute(
+            "SELECT * FROM sources WHERE enabled = 1 AND next_fetch_at <= ?"  # noqa: S608
+            " AND (lease_until IS NULL OR lease_until <= ?)"
+            f" ORDER BY next_fetch_at LIMIT ?{skip_locked}",
+            (now, now, limit),
+        ).fetchall()
+        conn.executemany(
+            "UPDATE sources SET lease_owner = ?, lease_until = ?, next_fetch_at = ? WHERE id = ?",
+            [(owner, now + lease, now + float(r["interval"]), r["id"]) for r in rows],
+        )
+    return [_state(r) for r in rows]
+
+
+def release_leases(conn: Store) -> int:
+    """Free every lease: at the start of the only replica (SQLite), whose previous run was
+    killed while fetching. Several replicas on PostgreSQL let leases run out instead."""
+    if conn.backend != "sqlite":
+        return 0
+    return conn.execute(
+        "UPDATE sources SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL"
+    ).rowcount
 
 
 def remove(conn: Store, source_id: str) -> bool:
@@ -160,7 +182,8 @@ def record_ok(
     conn.execute(
         "UPDATE sources SET last_fetch_at = ?, last_ok_at = ?, next_fetch_at = ?, etag = ?,"
         " last_modified = ?, items_total = items_total + ?, error_count = 0, last_error = NULL,"
-        " initialized = 1, feed_title = COALESCE(?, feed_title), url = COALESCE(?, url)"
+        " initialized = 1, feed_title = COALESCE(?, feed_title), url = COALESCE(?, url),"
+        " lease_owner = NULL, lease_until = NULL"
         " WHERE id = ?",
         (now, now, next_at, etag, last_modified, items, feed_title, new_url, source_id),
     )
@@ -170,7 +193,7 @@ def record_error(conn: Store, source_id: str, *, now: float, next_at: float, err
     """Count one more failure in a row; returns the new count."""
     conn.execute(
         "UPDATE sources SET last_fetch_at = ?, next_fetch_at = ?, last_error = ?,"
-        " error_count = error_count + 1 WHERE id = ?",
+        " error_count = error_count + 1, lease_owner = NULL, lease_until = NULL WHERE id = ?",
         (now, next_at, error[:500], source_id),
     )
     row = conn.execute("SELECT error_count FROM sources WHERE id = ?", (source_id,)).fetchone()
