@@ -141,7 +141,7 @@ async def update_source(state: SourceState, p: Pipeline, *, dry_run: bool = Fals
     plans = await _translate_and_render(plans, p, now)
     enqueued = 0
     if not dry_run:
-        enqueued = _commit(p, state, keys, plans, now)
+        enqueued = await p.conn.run(_commit, p, state, keys, plans, now)
         _record_success(state, p, fetched, feed, len(fresh), new_url)
         if plans:  # new alerts, or edits naming a later outlet
             p.on_enqueued(enqueued)
@@ -307,11 +307,17 @@ async def _translate(story: Story, targets: list[str], p: Pipeline) -> dict[str,
 
 
 def _commit(
-    p: Pipeline, state: SourceState, keys: list[str], plans: list[StoryPlan], now: float
+    conn: Store,
+    p: Pipeline,
+    state: SourceState,
+    keys: list[str],
+    plans: list[StoryPlan],
+    now: float,
 ) -> int:
-    """Seen keys, stories and outbox rows in ONE transaction; returns alerts enqueued."""
+    """Seen keys, stories and outbox rows in ONE transaction on `conn` (on PostgreSQL, a pooled
+    connection in a worker thread: `Store.run`); returns alerts enqueued."""
     enqueued = 0
-    with transaction(p.conn) as conn:
+    with transaction(conn):
         article_store.mark_seen(conn, state.source.id, keys, now)
         for plan in plans:
             story, article = plan.story, plan.article
@@ -322,7 +328,7 @@ def _commit(
                 )  # fmt: skip
             else:
                 outlets = article_store.add_story_source(conn, story.story_id, article.source_name)
-                _add_outlet(p, story.story_id, outlets, now)
+                _add_outlet(conn, story.story_id, outlets, now)
             article_store.record_article(
                 conn, source_id=article.source_id, story_id=story.story_id, url=article.url,
                 title=article.title, language=story.language,
@@ -351,12 +357,12 @@ def _commit(
     return enqueued
 
 
-def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...], now: float) -> None:
+def _add_outlet(conn: Store, story_id: str, outlets: tuple[str, ...], now: float) -> None:
     """Another outlet carries a story: its alerts are re-rendered to name it — rewritten while
     they wait in the outbox, edited in the chat once sent (from what each was rendered from,
     kept with its row: a restart in between changes nothing)."""
-    for alert in outbox.story_alerts(p.conn, story_id):
-        chat = chat_store.get_chat(p.conn, alert.chat_id)
+    for alert in outbox.story_alerts(conn, story_id):
+        chat = chat_store.get_chat(conn, alert.chat_id)
         if chat is None or chat.blocked:
             continue  # it blocked the bot, or became a supergroup: an edit could not land
         if (found := snapshot.kept(alert.rendered_from)) is None:
@@ -364,7 +370,7 @@ def _add_outlet(p: Pipeline, story_id: str, outlets: tuple[str, ...], now: float
         story, translation, prefs = found
         own = story.article.source_name
         story = replace(story, other_sources=tuple(n for n in outlets if n != own))
-        snapshot.rerender(p.conn, alert.row_id, story, translation, prefs, now=now)
+        snapshot.rerender(conn, alert.row_id, story, translation, prefs, now=now)
 
 
 def _record_success(
