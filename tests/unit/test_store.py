@@ -10,7 +10,7 @@ import pytest
 
 from bot.errors import StorageError
 from bot.model import RenderedMessage
-from bot.store import articles, outbox
+from bot.store import articles, chats, outbox
 from bot.store.db import Store, open_db
 from bot.store.migrations import MIGRATIONS
 from bot.store.postgres import PostgresStore
@@ -304,4 +304,37 @@ def test_an_alert_waiting_to_go_out_as_plain_text_stays_plain_when_revised(
     assert outbox.revise(conn, row, later, now=2.0)
     (queued,) = outbox.claim_due(conn, now=3.0, limit=5)
     assert (queued.message.text, queued.message.parse_mode) == ("S & · also: P", None)
+    conn.close()
+
+
+def test_subscriptions_reroute_and_follow_a_group_into_an_existing_supergroup(
+    database: str | Path,
+) -> None:
+    """Subscribing again in a topic re-routes (and says so once); a group that became a
+    supergroup the bot already knew brings its subscriptions, watches and deliveries along,
+    keeping the supergroup's own where both had one."""
+    conn = open_db(database)
+    old, new = -100, -1001234567890
+    for chat in (old, new):
+        chats.ensure_chat(conn, chat, now=1.0, type="group")
+    assert chats.subscribe(conn, old, "all", thread_id=None, now=1.0)
+    assert chats.subscribe(conn, old, "all", thread_id=7, now=2.0)  # into topic 7
+    assert not chats.subscribe(conn, old, "all", thread_id=7, now=3.0)
+    chats.subscribe(conn, old, "nk-russia", thread_id=None, now=1.0)
+    chats.subscribe(conn, new, "all", thread_id=None, now=1.0)
+    chats.add_watch(conn, old, "Rusia", thread_id=None, now=1.0)
+    articles.record_delivery(conn, "s1", old, outbox_id=None, now=1.0)
+    articles.record_delivery(conn, "s2", old, outbox_id=None, now=1.0)
+    articles.record_delivery(conn, "s2", new, outbox_id=None, now=1.0)
+    chats.migrate_chat(conn, old, new, now=5.0)
+    assert chats.get_chat(conn, old) is None
+    assert [(s.target, s.thread_id) for s in chats.subscriptions(conn, new)] == [
+        ("all", None),  # the supergroup's own
+        ("nk-russia", None),
+    ]
+    assert [w.expr for w in chats.watches(conn, new)] == ["Rusia"]
+    assert articles.delivered_chats(conn, "s1") == {new: None}
+    assert set(articles.delivered_chats(conn, "s2")) == {new, old}  # kept, as before: no harm
+    assert chats.unsubscribe(conn, new, "all")
+    assert not chats.unsubscribe(conn, new, "all")
     conn.close()
