@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from bot.analyze.crosslang import Headline
 from bot.analyze.dedup import near_duplicate, title_simhash
 from bot.model import Article
 from bot.store.articles import StoryRow
@@ -67,3 +68,17 @@ class StoryIndex:
             del self._clusters[cluster.id]
             if self._by_url.get(cluster.url) == cluster.id:
                 del self._by_url[cluster.url]
+
+
+@dataclass(frozen=True, slots=True)
+class Telling:
+    """What is compared of two articles in one language: the title's simhash, and the title
+    read as `bot.analyze.crosslang` reads headlines."""
+
+    simhash: int
+    headline: Headline
+
+
+def same_telling(a: Telling, b: Telling) -> bool:
+    """Whether two articles in one language tell one story."""
+    return near_duplicate(a.simhash, b.simhash)
